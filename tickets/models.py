@@ -1,0 +1,299 @@
+"""Tickets (requests and incidents), their immutable event log and reference numbering.
+
+Models hold data and invariants only. Every change goes through ``tickets.services``; the FSM
+transition methods below change nothing but the state so that services own all side effects.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django_fsm import ConcurrentTransitionMixin, FSMField, transition
+
+from sla.policy import URGENCY_RANK, Urgency
+from staff.models import Level
+
+Complexity = Level  # the complexity scale is the technicians' level scale
+
+
+class State(models.TextChoices):
+    NEW = "new", _("Nouvelle")
+    ASSIGNED = "assigned", _("Affectée")
+    IN_PROGRESS = "in_progress", _("Prise en charge")
+    PENDING = "pending", _("En attente")
+    RESOLVED = "resolved", _("Résolue")
+    CLOSED = "closed", _("Clôturée")
+    CANCELLED = "cancelled", _("Annulée")
+
+
+OPEN_STATES = (State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.PENDING)
+NOT_TAKEN_STATES = (State.NEW, State.ASSIGNED)
+
+
+class Kind(models.TextChoices):
+    REQUEST = "request", _("Demande")
+    INCIDENT = "incident", _("Incident")
+
+
+class Channel(models.TextChoices):
+    PHONE = "phone", _("Appel téléphonique")
+    EMAIL = "email", _("Mail client")
+    MONITORING = "monitoring", _("Alerte de supervision")
+    TECHNICIAN = "technician", _("Décision d'un technicien")
+    EXTRANET = "extranet", _("Extranet")
+    API = "api", _("API")
+
+
+class EscalationLevel(models.IntegerChoices):
+    L1 = 1, _("N1 – Service desk")
+    L2 = 2, _("N2 – Ingénierie RUN")
+    L3 = 3, _("N3 – Experts BUILD")
+
+
+class TechnicalDomain(models.TextChoices):
+    NETWORK = "network", _("Réseau")
+    SYSTEMS = "systems", _("Systèmes")
+    MESSAGING = "messaging", _("Messagerie")
+    SECURITY = "security", _("Sécurité")
+    TELEPHONY = "telephony", _("Téléphonie")
+    WORKSTATION = "workstation", _("Poste de travail")
+    BACKUP = "backup", _("Sauvegarde")
+    APPLICATION = "application", _("Applicatif")
+    OTHER = "other", _("Autre")
+
+
+class ServiceType(models.TextChoices):
+    FIX = "fix", _("Dépannage")
+    INSTALLATION = "installation", _("Installation")
+    CONFIGURATION = "configuration", _("Paramétrage")
+    ADVICE = "advice", _("Conseil / question")
+    ON_SITE = "on_site", _("Intervention sur site")
+    MAINTENANCE = "maintenance", _("Maintenance préventive")
+
+
+class PendingOn(models.TextChoices):
+    CLIENT = "client", _("En attente du client")
+    THIRD_PARTY = "third_party", _("En attente d'un tiers")
+
+
+class Ticket(ConcurrentTransitionMixin, models.Model):
+    reference = models.CharField(_("référence"), max_length=20, unique=True, editable=False)
+    kind = models.CharField(_("nature"), max_length=16, choices=Kind, default=Kind.REQUEST)
+    title = models.CharField(_("objet"), max_length=255)
+    description = models.TextField(_("description"), blank=True)
+    channel = models.CharField(_("origine"), max_length=16, choices=Channel)
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.PROTECT, related_name="tickets", verbose_name=_("client")
+    )
+    contact = models.ForeignKey(
+        "clients.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contact"),
+    )
+    site = models.ForeignKey(
+        "clients.Site",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("site"),
+    )
+    contract = models.ForeignKey(
+        "clients.Contract",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("contrat"),
+    )
+    # Frozen at creation so later contract edits never rewrite a ticket's history.
+    contract_hours_plan = models.CharField(
+        _("plages souscrites (figées)"), max_length=16, blank=True
+    )
+    gti_commitments = models.JSONField(
+        _("engagements GTI (figés, minutes)"), default=dict, blank=True
+    )
+
+    urgency = models.CharField(_("urgence"), max_length=20, choices=Urgency)
+    complexity = models.CharField(
+        _("complexité"), max_length=16, choices=Complexity, default=Complexity.STANDARD
+    )
+    technical_domain = models.CharField(
+        _("domaine technique"), max_length=16, choices=TechnicalDomain, blank=True
+    )
+    service_type = models.CharField(
+        _("type de prestation"), max_length=16, choices=ServiceType, blank=True
+    )
+    equipment = models.CharField(_("matériel ou projet"), max_length=200, blank=True)
+    billable = models.BooleanField(_("facturable"), default=False)
+
+    assignee = models.ForeignKey(
+        "staff.Technician",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="tickets",
+        verbose_name=_("technicien"),
+    )
+    escalation_level = models.PositiveSmallIntegerField(
+        _("niveau"), choices=EscalationLevel, default=EscalationLevel.L1
+    )
+    state = FSMField(_("état"), max_length=16, choices=State, default=State.NEW, protected=True)
+    pending_on = models.CharField(_("attente"), max_length=16, choices=PendingOn, blank=True)
+    pending_reason = models.CharField(_("motif d'attente"), max_length=255, blank=True)
+
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now, db_index=True)
+    updated_at = models.DateTimeField(_("mise à jour"), auto_now=True)
+    taken_in_charge_at = models.DateTimeField(_("prise en charge le"), null=True, blank=True)
+    resolved_at = models.DateTimeField(_("résolue le"), null=True, blank=True)
+    closed_at = models.DateTimeField(_("clôturée le"), null=True, blank=True)
+    closure_synthesis = models.TextField(_("commentaire de synthèse"), blank=True)
+
+    # SLA: the rule in force, the deadline, and what was measured at first taking in charge.
+    gti_basis = models.CharField(_("base GTI"), max_length=16, blank=True)
+    gti_duration = models.DurationField(_("GTI"), null=True, blank=True)
+    gti_deadline = models.DateTimeField(_("échéance GTI"), null=True, blank=True, db_index=True)
+    ti_measured = models.DurationField(_("TI mesuré"), null=True, blank=True)
+    gti_met = models.BooleanField(_("GTI respectée"), null=True, blank=True)
+    sla_warning_level = models.PositiveSmallIntegerField(default=0, editable=False)
+    treatment_business = models.DurationField(
+        _("temps de traitement (ouvré)"), null=True, blank=True
+    )
+    treatment_wall = models.DurationField(
+        _("temps de traitement (calendaire)"), null=True, blank=True
+    )
+    treatment_business_excl_client_wait = models.DurationField(
+        _("temps de traitement hors attente client"), null=True, blank=True
+    )
+
+    class Meta:
+        verbose_name = _("demande")
+        verbose_name_plural = _("demandes")
+        ordering = ["-created_at"]
+        indexes = [
+            models.Index(fields=["state", "gti_deadline"]),
+            models.Index(fields=["client", "state"]),
+            models.Index(fields=["assignee", "state"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.reference} – {self.title}"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+    @property
+    def urgency_rank(self) -> int:
+        return URGENCY_RANK[self.urgency]
+
+    # --- transitions: state only; services.py does the rest -------------------------------
+    @transition(field=state, source=[State.NEW, State.ASSIGNED], target=State.ASSIGNED)
+    def assign(self):
+        """Give the ticket to a technician (reassignment keeps an assigned ticket assigned)."""
+
+    @transition(field=state, source=[State.NEW, State.ASSIGNED], target=State.IN_PROGRESS)
+    def take_in_charge(self):
+        """A technician starts working on it: ends the intervention time (TI)."""
+
+    @transition(field=state, source=State.IN_PROGRESS, target=State.PENDING)
+    def put_pending(self):
+        """Waiting on the client or a third party."""
+
+    @transition(field=state, source=State.PENDING, target=State.IN_PROGRESS)
+    def resume(self):
+        """Work resumes after a pending period."""
+
+    @transition(field=state, source=[State.IN_PROGRESS, State.PENDING], target=State.RESOLVED)
+    def resolve(self):
+        """Resolution actions are done; the client may confirm or reopen."""
+
+    @transition(field=state, source=State.RESOLVED, target=State.CLOSED)
+    def close(self):
+        """Closed with a synthesis comment; ends the treatment time."""
+
+    @transition(field=state, source=State.RESOLVED, target=State.IN_PROGRESS)
+    def reopen(self):
+        """The resolution did not hold."""
+
+    @transition(field=state, source=[State.NEW, State.ASSIGNED], target=State.CANCELLED)
+    def cancel(self):
+        """Created by mistake or duplicate; never taken in charge."""
+
+
+class EventKind(models.TextChoices):
+    CREATED = "created", _("Création")
+    TRANSITION = "transition", _("Changement d'état")
+    ASSIGNED = "assigned", _("Affectation")
+    REPORT = "report", _("Compte-rendu")
+    NOTE = "note", _("Note interne")
+    QUALIFICATION = "qualification", _("Requalification")
+    URGENCY = "urgency", _("Changement d'urgence")
+    ESCALATION = "escalation", _("Escalade")
+    EMAIL_IN = "email_in", _("Mail reçu")
+    EMAIL_OUT = "email_out", _("Mail envoyé")
+    SLA_WARNING = "sla_warning", _("Alerte GTI")
+
+
+class ImmutableEventError(Exception):
+    """A ticket event was about to be changed or deleted: the log is append-only."""
+
+
+class TicketEvent(models.Model):
+    """One immutable line of a ticket's history: the timeline, the audit trail and the outbox.
+
+    Public events (reports, state changes) are visible to the client; internal notes never are.
+    """
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now, db_index=True)
+    from_state = models.CharField(max_length=16, choices=State, blank=True)
+    to_state = models.CharField(max_length=16, choices=State, blank=True)
+    public = models.BooleanField(default=False)
+    body = models.TextField(blank=True)
+    minutes_spent = models.PositiveIntegerField(default=0)
+    payload = models.JSONField(default=dict, blank=True)
+
+    class Meta:
+        verbose_name = _("événement")
+        verbose_name_plural = _("historique")
+        ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["ticket", "at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableEventError("Ticket events are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError("Ticket events are append-only")
+
+
+class ReferenceCounter(models.Model):
+    """Last reference number issued per year (OC-YYYY-NNNNNN)."""
+
+    year = models.PositiveIntegerField(primary_key=True)
+    last_number = models.PositiveIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"{self.year}: {self.last_number}"
