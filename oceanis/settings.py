@@ -59,9 +59,12 @@ INSTALLED_APPS = [
     "clients",
     "sla",
     "tickets",
+    "alerts",
     "notifications",
     "oncall",
+    "api",
     "extranet",
+    "backoffice",
 ]
 
 MIDDLEWARE = [

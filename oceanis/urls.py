@@ -14,5 +14,8 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
-    path("", include("tickets.urls")),
+    path("api/v1/", include("api.urls")),
+    path("extranet/", include("extranet.urls")),
+    path("oncall/", include("oncall.urls")),
+    path("", include("backoffice.urls")),
 ]

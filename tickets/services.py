@@ -32,6 +32,7 @@ from .models import (
     TicketEvent,
 )
 from .references import next_reference
+from .signals import event_committed
 
 QUALIFICATION_FIELDS = (
     "kind",
@@ -67,6 +68,7 @@ def _now(at: datetime | None) -> datetime:
 def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
     event = TicketEvent(ticket=ticket, kind=kind, actor=by, at=_now(at), **fields)
     event.save(force_insert=True)
+    transaction.on_commit(lambda: event_committed.send(sender=TicketEvent, event=event))
     return event
 
 

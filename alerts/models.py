@@ -1,0 +1,1 @@
+"""Monitoring events (deduplicated alerts) live here once alert intake lands."""

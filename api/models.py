@@ -1,0 +1,1 @@
+"""API tokens and webhook subscriptions live here once the API lands."""
