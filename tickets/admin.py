@@ -2,7 +2,7 @@ from django.contrib import admin, messages
 from django.core.exceptions import ValidationError
 
 from . import services
-from .models import ReferenceCounter, Ticket, TicketEvent
+from .models import Attachment, PlannedIntervention, ReferenceCounter, Ticket, TicketEvent
 
 
 class TicketEventInline(admin.TabularInline):
@@ -101,3 +101,19 @@ class ReferenceCounterAdmin(admin.ModelAdmin):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+@admin.register(Attachment)
+class AttachmentAdmin(admin.ModelAdmin):
+    list_display = ("original_name", "ticket", "size", "public", "uploaded_by", "uploaded_at")
+    search_fields = ("original_name", "ticket__reference")
+    list_select_related = ("ticket", "uploaded_by")
+    raw_id_fields = ("ticket", "event")
+
+
+@admin.register(PlannedIntervention)
+class PlannedInterventionAdmin(admin.ModelAdmin):
+    list_display = ("ticket", "technician", "starts_at", "duration", "mode", "cancelled")
+    list_filter = ("mode", "cancelled")
+    list_select_related = ("ticket", "technician__user")
+    raw_id_fields = ("ticket",)

@@ -297,3 +297,72 @@ class ReferenceCounter(models.Model):
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"
+
+
+def attachment_path(instance: Attachment, filename: str) -> str:
+    # Never the uploaded name on disk: a random name under the ticket avoids clashes and traversal.
+    import uuid
+
+    return f"attachments/{instance.ticket_id}/{uuid.uuid4().hex}"
+
+
+class Attachment(models.Model):
+    """A file on a ticket, served only through permission-checked views (never a public URL)."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="attachments")
+    event = models.ForeignKey(
+        TicketEvent, on_delete=models.SET_NULL, null=True, blank=True, related_name="attachments"
+    )
+    file = models.FileField(upload_to=attachment_path)
+    original_name = models.CharField(_("nom du fichier"), max_length=255)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    public = models.BooleanField(_("visible du client"), default=True)
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("pièce jointe")
+        verbose_name_plural = _("pièces jointes")
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self) -> str:
+        return self.original_name
+
+
+class PlannedIntervention(models.Model):
+    """An intervention planned on a ticket (on site or remote), shown in the client's planning."""
+
+    class Mode(models.TextChoices):
+        ON_SITE = "on_site", _("Sur site")
+        REMOTE = "remote", _("À distance")
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="interventions")
+    technician = models.ForeignKey(
+        "staff.Technician", on_delete=models.PROTECT, related_name="interventions"
+    )
+    starts_at = models.DateTimeField(_("début"))
+    duration = models.DurationField(_("durée"))
+    mode = models.CharField(_("modalité"), max_length=16, choices=Mode, default=Mode.REMOTE)
+    travel_minutes = models.PositiveIntegerField(_("temps de trajet (min)"), default=0)
+    notes = models.TextField(_("notes"), blank=True)
+    cancelled = models.BooleanField(_("annulée"), default=False)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("intervention planifiée")
+        verbose_name_plural = _("interventions planifiées")
+        ordering = ["starts_at"]
+        indexes = [models.Index(fields=["starts_at"])]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} {self.starts_at:%Y-%m-%d %H:%M}"
+
+    @property
+    def ends_at(self):
+        return self.starts_at + self.duration

@@ -1,0 +1,60 @@
+"""Planned interventions: staff plan on-site or remote work on a ticket; clients see it planned."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from staff.models import Technician
+
+from .models import EventKind, PlannedIntervention, Ticket
+from .services import TicketTransitionError, _locked, _record
+
+
+def intervention_plan(
+    *,
+    ticket: Ticket,
+    technician: Technician,
+    starts_at: datetime,
+    duration: timedelta,
+    by,
+    mode: str = PlannedIntervention.Mode.REMOTE,
+    travel_minutes: int = 0,
+    notes: str = "",
+) -> PlannedIntervention:
+    """Plan an intervention on an open ticket and log it publicly on the timeline."""
+    if duration <= timedelta(0):
+        raise ValidationError({"duration": _("La durée doit être positive.")})
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if not locked.is_open:
+            raise TicketTransitionError(locked, "plan_intervention")
+        intervention = PlannedIntervention(
+            ticket=locked,
+            technician=technician,
+            starts_at=starts_at,
+            duration=duration,
+            mode=mode,
+            travel_minutes=travel_minutes,
+            notes=notes,
+            created_by=by,
+        )
+        intervention.full_clean()
+        intervention.save()
+        _record(
+            locked,
+            EventKind.REPORT,
+            by=by,
+            public=True,
+            body=_("Intervention planifiée le %(when)s (%(mode)s) avec %(tech)s.")
+            % {
+                "when": starts_at.strftime("%d/%m/%Y %H:%M"),
+                "mode": intervention.get_mode_display(),
+                "tech": technician,
+            },
+            payload={"intervention": intervention.pk},
+        )
+    return intervention
