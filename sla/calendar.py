@@ -41,7 +41,7 @@ a lock and publishes them as one immutable snapshot, so shared calendars are thr
 from __future__ import annotations
 
 import threading
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
@@ -297,7 +297,7 @@ class BusinessCalendar:
             snap, last_growth = self._grow(snap, target, last_growth)
         if d == 0:
             return max(t, starts[first]), first, first, snap
-        j = bisect_right(cumend, target)
+        j = bisect_left(cumend, target)
         return snap.ends[j] - (cumend[j] - target), first, j, snap
 
     # -- cache management -------------------------------------------------------------------

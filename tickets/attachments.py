@@ -22,6 +22,15 @@ ALLOWED_EXTENSIONS = {
 }  # fmt: skip
 
 
+# Types the platform's mimetypes table may not know.
+EXTRA_TYPES = {
+    "log": "text/plain",
+    "conf": "text/plain",
+    "cfg": "text/plain",
+    "msg": "application/vnd.ms-outlook",
+}
+
+
 def safe_filename(name: str) -> str:
     """A display name without paths, control characters or leading dots."""
     name = unicodedata.normalize("NFC", name or "").replace("\\", "/").split("/")[-1]
@@ -58,7 +67,10 @@ def attachment_add(
     """Store a validated file on a ticket. The stored content type is derived from the name,
     never trusted from the client, and downloads are always served as attachments."""
     clean = validate_upload(name, len(content))
-    content_type = mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    ext = clean.rsplit(".", 1)[-1].lower()
+    content_type = (
+        EXTRA_TYPES.get(ext) or mimetypes.guess_type(clean)[0] or "application/octet-stream"
+    )
     with transaction.atomic():
         attachment = Attachment(
             ticket=ticket,
