@@ -166,6 +166,8 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
     gti_basis = models.CharField(_("base GTI"), max_length=16, blank=True)
     gti_duration = models.DurationField(_("GTI"), null=True, blank=True)
     gti_deadline = models.DateTimeField(_("échéance GTI"), null=True, blank=True, db_index=True)
+    # The instant 75 % of the GTI is consumed: makes "at risk" a plain indexed filter.
+    gti_risk_at = models.DateTimeField(_("GTI à risque à partir de"), null=True, blank=True)
     ti_measured = models.DurationField(_("TI mesuré"), null=True, blank=True)
     gti_met = models.BooleanField(_("GTI respectée"), null=True, blank=True)
     sla_warning_level = models.PositiveSmallIntegerField(default=0, editable=False)

@@ -17,7 +17,7 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from clients.models import Client, Contact, Contract, Site
-from sla.policy import Urgency, calendar_for, gti_rule
+from sla.policy import AT_RISK_RATIO, Urgency, calendar_for, gti_rule
 from staff.models import Technician
 
 from .models import (
@@ -128,6 +128,7 @@ def _apply_gti(ticket: Ticket) -> None:
     ticket.gti_basis = rule.basis
     ticket.gti_duration = rule.duration
     ticket.gti_deadline = rule.calendar.add(ticket.created_at, rule.duration)
+    ticket.gti_risk_at = rule.calendar.add(ticket.created_at, rule.duration * AT_RISK_RATIO)
 
 
 def ticket_create(

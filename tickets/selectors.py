@@ -1,0 +1,55 @@
+"""Reads of tickets for pages and the API: querysets with what a list needs, SLA decoration."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import datetime
+
+from django.db.models import Q, QuerySet
+from django.utils import timezone
+
+from sla.status import GtiStatus, gti_status
+
+from .models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
+
+
+def ticket_gti_status(ticket: Ticket, now: datetime | None = None) -> GtiStatus:
+    return gti_status(
+        created_at=ticket.created_at,
+        deadline=ticket.gti_deadline,
+        basis=ticket.gti_basis,
+        duration=ticket.gti_duration,
+        ti_measured=ticket.ti_measured,
+        gti_met=ticket.gti_met,
+        now=now or timezone.now(),
+    )
+
+
+def with_gti_status(tickets: Iterable[Ticket], now: datetime | None = None) -> list[Ticket]:
+    """Attach ``ticket.gti`` (a GtiStatus) to each ticket; no queries."""
+    now = now or timezone.now()
+    rows = list(tickets)
+    for ticket in rows:
+        ticket.gti = ticket_gti_status(ticket, now)
+    return rows
+
+
+def open_tickets() -> QuerySet[Ticket]:
+    """Open tickets with what a list row shows, most urgent GTI deadline first."""
+    return (
+        Ticket.objects.filter(state__in=OPEN_STATES)
+        .select_related("client", "contact", "site", "assignee__user")
+        .order_by("gti_deadline", "created_at")
+    )
+
+
+def at_risk_q(now: datetime | None = None) -> Q:
+    """Clock still running, ≥ 75 % consumed, deadline not yet passed."""
+    now = now or timezone.now()
+    return Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now, gti_deadline__gt=now)
+
+
+def breached_q(now: datetime | None = None) -> Q:
+    """Clock still running and past the deadline, or measured and missed."""
+    now = now or timezone.now()
+    return Q(state__in=NOT_TAKEN_STATES, gti_deadline__lte=now) | Q(gti_met=False)
