@@ -50,7 +50,7 @@ from zoneinfo import ZoneInfo
 
 import holidays as holidays_pkg
 
-__all__ = ["BusinessCalendar", "Segment", "describe"]
+__all__ = ["BusinessCalendar", "Segment", "describe", "format_duration"]
 
 US = 1_000_000  # microseconds per second
 DAY_US = 86_400 * US
@@ -250,7 +250,8 @@ class BusinessCalendar:
         return self._dt(max(t, snap.starts[i]))
 
     def explain(self, start: datetime, duration: timedelta) -> list[Segment]:
-        """The open segments consumed by ``add(start, duration)``, in order."""
+        """The open segments consumed by ``add(start, duration)``, in order (empty for a zero
+        duration). Adjacent windows are merged: a 24x7 span is a single segment."""
         t, d = _to_us(start), _duration_us(duration)
         end, first, last, snap = self._add_us(t, d)
         if d == 0:
@@ -393,7 +394,7 @@ class BusinessCalendar:
             if windows:
                 base = (day.toordinal() - _EPOCH_ORDINAL) * DAY_US
                 for s, e in windows:
-                    if offset == next_offset:  # no UTC-offset change that day: plain arithmetic
+                    if offset == next_offset:  # no offset change that day (at most one per day)
                         a, b = base + s - offset, base + e - offset
                     else:
                         a, b = self._local_to_us(day, s), self._local_to_us(day, e)
