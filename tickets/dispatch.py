@@ -1,0 +1,206 @@
+"""Dispatch: which technician should take a ticket, and why.
+
+The centre manager (or the deputy) arbitrates every assignment; this module only proposes a
+ranking with the reason for each rank, following the Oceanis rules in order:
+
+1. the contract's referent technician first ("véritable mémoire de la relation" with the client);
+2. then a level matching the complexity: technicians able to do the work before those who are
+   not, and among the able ones the closest level first, so expert work goes to experts and
+   standard work does not use up experts;
+3. then Pôle Projets members last (they only reinforce the centre from time to time);
+4. then the current open workload, weighted by urgency (a critical ticket weighs 4, a
+   non-blocking one 1, see ``sla.policy.URGENCY_RANK``).
+
+Technicians marked unavailable (absent) are never proposed.
+
+``rank_technicians`` is pure (no queries); ``team_workload`` loads every technician with their
+open workload in two queries, whatever the number of tickets or technicians, so a page can rank
+technicians for many tickets without N+1.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from django.db.models import Count, Q, QuerySet
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+
+from sla.policy import URGENCY_RANK, Urgency
+from staff.models import LEVEL_RANK, Level, Team, Technician
+
+from .models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
+from .selectors import open_tickets
+
+# Most urgent first, for display.
+URGENCIES = sorted(Urgency, key=lambda u: -URGENCY_RANK[u])
+
+
+@dataclass
+class Workload:
+    """A technician's open tickets, counted per urgency, and how many of them are at risk."""
+
+    technician: Technician
+    open_by_urgency: dict[str, int] = field(default_factory=dict)
+    at_risk: int = 0
+    breached: int = 0
+
+    @property
+    def open_count(self) -> int:
+        return sum(self.open_by_urgency.values())
+
+    @property
+    def weighted(self) -> int:
+        """Open tickets weighted by urgency: critical 4, very blocking 3, slightly 2, non 1."""
+        return sum(URGENCY_RANK[Urgency(u)] * n for u, n in self.open_by_urgency.items())
+
+    def by_urgency(self) -> list[tuple[Urgency, int]]:
+        """(urgency, count) for every urgency, most urgent first (zeros included)."""
+        return [(u, self.open_by_urgency.get(u.value, 0)) for u in URGENCIES]
+
+
+@dataclass(frozen=True)
+class Suggestion:
+    """One proposed technician: position (1 = best) and the reasons, in rule order."""
+
+    rank: int
+    technician: Technician
+    workload: Workload
+    reasons: tuple[str, ...]
+    referent: bool
+    qualified: bool
+    current: bool
+
+
+def team_workload(now: datetime | None = None, technicians=None) -> list[Workload]:
+    """Every technician (or those given) with their open workload; two queries in all.
+
+    The counts come from one GROUP BY over open tickets only (index ``assignee, state``), so the
+    cost does not grow with the closed history.
+    """
+    now = now or timezone.now()
+    if technicians is None:
+        technicians = Technician.objects.select_related("user")
+    loads = {tech.pk: Workload(technician=tech) for tech in technicians}
+    rows = (
+        Ticket.objects.filter(state__in=OPEN_STATES, assignee__in=list(loads))
+        .values("assignee", "urgency")
+        .annotate(
+            n=Count("pk"),
+            at_risk=Count(
+                "pk",
+                filter=Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now, gti_deadline__gt=now),
+            ),
+            breached=Count("pk", filter=Q(state__in=NOT_TAKEN_STATES, gti_deadline__lte=now)),
+        )
+        .order_by()
+    )
+    for row in rows:
+        load = loads[row["assignee"]]
+        load.open_by_urgency[row["urgency"]] = row["n"]
+        load.at_risk += row["at_risk"]
+        load.breached += row["breached"]
+    return list(loads.values())
+
+
+def rank_technicians(
+    *,
+    complexity: str,
+    referent_id: int | None,
+    workloads: Iterable[Workload],
+    current_id: int | None = None,
+) -> list[Suggestion]:
+    """Rank the available technicians for a ticket of this complexity; pure, no queries.
+
+    ``referent_id`` is the contract's referent technician (None without one), ``current_id``
+    the ticket's current assignee (flagged, not favoured).
+    """
+    needed = LEVEL_RANK[Level(complexity)]
+
+    def key(load: Workload):
+        tech = load.technician
+        level = LEVEL_RANK[Level(tech.level)]
+        return (
+            tech.pk != referent_id,
+            level < needed,
+            tech.team == Team.BUILD,
+            abs(level - needed),
+            load.weighted,
+            load.open_count,
+            str(tech).lower(),
+            tech.pk,
+        )
+
+    available = sorted((w for w in workloads if w.technician.available), key=key)
+    return [
+        Suggestion(
+            rank=position,
+            technician=load.technician,
+            workload=load,
+            reasons=tuple(_reasons(load, complexity, referent_id, current_id)),
+            referent=load.technician.pk == referent_id,
+            qualified=LEVEL_RANK[Level(load.technician.level)] >= needed,
+            current=load.technician.pk == current_id,
+        )
+        for position, load in enumerate(available, start=1)
+    ]
+
+
+def _reasons(load: Workload, complexity: str, referent_id, current_id) -> list[str]:
+    tech = load.technician
+    level, needed = LEVEL_RANK[Level(tech.level)], LEVEL_RANK[Level(complexity)]
+    names = {"level": Level(tech.level).label, "complexity": Level(complexity).label}
+    reasons = []
+    if tech.pk == referent_id:
+        reasons.append(_("Technicien référent du contrat"))
+    if level == needed:
+        reasons.append(_("Niveau %(level)s : correspond à la complexité") % names)
+    elif level > needed:
+        reasons.append(_("Niveau %(level)s, au-dessus de la complexité %(complexity)s") % names)
+    else:
+        reasons.append(_("Niveau %(level)s insuffisant pour la complexité %(complexity)s") % names)
+    if tech.team == Team.BUILD:
+        reasons.append(_("Pôle Projets : renfort ponctuel"))
+    if load.open_count:
+        reasons.append(
+            ngettext(
+                "Charge : %(count)d demande ouverte (poids %(weight)d)",
+                "Charge : %(count)d demandes ouvertes (poids %(weight)d)",
+                load.open_count,
+            )
+            % {"count": load.open_count, "weight": load.weighted}
+        )
+    else:
+        reasons.append(_("Charge : aucune demande ouverte"))
+    if tech.pk == current_id:
+        reasons.append(_("Technicien actuellement affecté"))
+    return reasons
+
+
+def dispatch_tickets(now: datetime | None = None) -> QuerySet[Ticket]:
+    """Tickets the dispatcher must look at, nearest GTI deadline first: open and unassigned,
+    or not yet taken in charge with ≥ 75 % of the GTI consumed (at risk or already breached)."""
+    now = now or timezone.now()
+    return (
+        open_tickets()
+        .filter(
+            Q(assignee__isnull=True) | Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now),
+        )
+        .select_related("contract")
+    )
+
+
+def suggestions_for(tickets: Iterable[Ticket], workloads: list[Workload]) -> dict[int, list]:
+    """{ticket pk: ranked suggestions} for tickets loaded with their contract; no queries."""
+    return {
+        ticket.pk: rank_technicians(
+            complexity=ticket.complexity,
+            referent_id=ticket.contract.referent_id if ticket.contract_id else None,
+            workloads=workloads,
+            current_id=ticket.assignee_id,
+        )
+        for ticket in tickets
+    }
