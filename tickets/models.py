@@ -141,6 +141,15 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         related_name="tickets",
         verbose_name=_("technicien"),
     )
+    # The owner (assignee) keeps the ticket and updates the client; an L2/L3 engineer may resolve.
+    resolver = models.ForeignKey(
+        "staff.Technician",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="resolving_tickets",
+        verbose_name=_("résolveur"),
+    )
     escalation_level = models.PositiveSmallIntegerField(
         _("niveau"), choices=EscalationLevel, default=EscalationLevel.L1
     )

@@ -407,9 +407,18 @@ def ticket_cancel(*, ticket: Ticket, by, reason: str, at: datetime | None = None
 
 
 def ticket_escalate(
-    *, ticket: Ticket, by, reason: str, level: int | None = None, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    by,
+    reason: str,
+    level: int | None = None,
+    resolver: Technician | None = None,
+    at: datetime | None = None,
 ) -> Ticket:
-    """Escalate L1 → L2 → L3 with a reason; the owner (assignee) stays the same."""
+    """Escalate L1 → L2 → L3 with a reason; the owner (assignee) stays the same.
+
+    ``resolver`` names the RUN/BUILD engineer who takes over the resolution (owner ≠ resolver).
+    """
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'escalade.")})
     at = _now(at)
@@ -424,6 +433,8 @@ def ticket_escalate(
             )
         previous = locked.escalation_level
         locked.escalation_level = target
+        if resolver is not None:
+            locked.resolver = resolver
         locked.save()
         _record(
             locked,
@@ -431,7 +442,12 @@ def ticket_escalate(
             by=by,
             at=at,
             body=reason.strip(),
-            payload={"from": previous, "to": target},
+            payload={
+                "from": previous,
+                "to": target,
+                "resolver": resolver.pk if resolver else None,
+                "resolver_name": str(resolver) if resolver else "",
+            },
         )
     ticket.refresh_from_db()
     return ticket
@@ -481,8 +497,13 @@ def ticket_add_entry(
     public: bool,
     minutes_spent: int = 0,
     at: datetime | None = None,
+    payload: dict | None = None,
 ) -> TicketEvent:
-    """Add a public report (compte-rendu, visible to the client) or an internal note."""
+    """Add a public report (compte-rendu, visible to the client) or an internal note.
+
+    ``payload`` carries context for the event's readers (e.g. a comment written by the client
+    on the extranet).
+    """
     if not body.strip():
         raise ValidationError({"body": _("Le texte est obligatoire.")})
     if minutes_spent < 0:
@@ -500,4 +521,32 @@ def ticket_add_entry(
             body=body.strip(),
             public=public,
             minutes_spent=minutes_spent,
+            payload=payload or {},
         )
+
+
+def ticket_requalify(
+    *, ticket: Ticket, by, values: dict, at: datetime | None = None, note: str = ""
+) -> Ticket:
+    """Change qualification fields of an unclosed ticket (urgency goes through its own service).
+
+    Records one internal ``qualification`` event listing the changes; nothing when none.
+    """
+    unknown = set(values) - (set(QUALIFICATION_FIELDS) - {"urgency"})
+    if unknown:
+        raise ValueError(f"Not requalifiable here: {sorted(unknown)}")
+    at = _now(at)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if locked.state in (State.CLOSED, State.CANCELLED):
+            raise TicketTransitionError(locked, "requalify")
+        changes = _apply_qualification(locked, values)
+        if not changes:
+            return ticket
+        locked.full_clean(exclude=["reference", "state"])
+        locked.save()
+        _record(
+            locked, EventKind.QUALIFICATION, by=by, at=at, body=note, payload={"changes": changes}
+        )
+    ticket.refresh_from_db()
+    return ticket
