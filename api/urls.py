@@ -1,1 +1,36 @@
-urlpatterns = []
+"""REST API v1, mounted at /api/v1/ by oceanis/urls.py."""
+
+from django.urls import include, path
+from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from rest_framework.permissions import AllowAny
+from rest_framework.routers import DefaultRouter
+
+from .views.directory import (
+    ClientViewSet,
+    ContactViewSet,
+    ContractViewSet,
+    SiteViewSet,
+    TechnicianViewSet,
+)
+from .views.tickets import TicketViewSet
+
+app_name = "api"
+
+router = DefaultRouter(trailing_slash=True)
+router.include_root_view = False
+router.register("tickets", TicketViewSet, basename="ticket")
+router.register("clients", ClientViewSet, basename="client")
+router.register("sites", SiteViewSet, basename="site")
+router.register("contacts", ContactViewSet, basename="contact")
+router.register("contracts", ContractViewSet, basename="contract")
+router.register("technicians", TechnicianViewSet, basename="technician")
+
+# The schema documents the API, not data: public, like the doc pages built from it.
+public = {"permission_classes": [AllowAny], "authentication_classes": []}
+
+urlpatterns = [
+    path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
+    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
+    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **public), name="redoc"),
+    path("", include(router.urls)),
+]

@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "staff",
     "clients",
     "sla",
@@ -186,15 +187,36 @@ CELERY_BEAT_SCHEDULE = {
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
     "DEFAULT_AUTHENTICATION_CLASSES": [
+        "api.auth.ApiTokenAuthentication",
         "rest_framework.authentication.SessionAuthentication",
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
+    "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CredentialRateThrottle"],
+}
+# Per credential; "alerts" is generous because a monitoring storm must not be dropped.
+API_THROTTLE_RATES = {
+    "api": env("API_THROTTLE_RATE", default="1200/minute"),
+    "alerts": env("API_ALERTS_THROTTLE_RATE", default="60000/minute"),
 }
 SPECTACULAR_SETTINGS = {
     "TITLE": "Oceanis Service Desk API",
+    "DESCRIPTION": "API REST des intégrations (téléphonie, supervision, facturation, outils "
+    "clients). Authentification : `Authorization: Bearer <jeton>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SWAGGER_UI_DIST": "SIDECAR",  # assets served locally: no CDN
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "REDOC_DIST": "SIDECAR",
 }
+# Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.
+ALERTS_AUTO_RESOLVE = env.bool("ALERTS_AUTO_RESOLVE", default=True)
+# Outgoing webhooks: attempts before a delivery is marked failed; first retry delay (doubles).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # Attachments: size and type limits shared by back-office, extranet and inbound mail.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

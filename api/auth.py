@@ -1,0 +1,128 @@
+"""Bearer-token authentication and the tenant scope every API view filters through."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import timedelta
+
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from drf_spectacular.extensions import OpenApiAuthenticationExtension
+from rest_framework import exceptions
+from rest_framework.authentication import BaseAuthentication, get_authorization_header
+from rest_framework.permissions import BasePermission
+
+from .models import ApiToken, hash_token
+
+# last_used_at is informative: writing it at most once a minute keeps requests read-only.
+LAST_USED_RESOLUTION = timedelta(minutes=1)
+
+
+class ApiTokenAuthentication(BaseAuthentication):
+    """``Authorization: Bearer oc_…``. Revoked or unknown tokens get 401."""
+
+    keyword = "Bearer"
+
+    def authenticate(self, request):
+        header = get_authorization_header(request).split()
+        if not header or header[0].lower() != self.keyword.lower().encode():
+            return None
+        if len(header) != 2:
+            raise exceptions.AuthenticationFailed(_("En-tête Authorization mal formé."))
+        try:
+            raw = header[1].decode()
+        except UnicodeError as exc:
+            raise exceptions.AuthenticationFailed(_("Jeton invalide.")) from exc
+        token = (
+            ApiToken.objects.select_related("user", "client")
+            .filter(key_hash=hash_token(raw), revoked_at__isnull=True)
+            .first()
+        )
+        if token is None or not token.user.is_active:
+            raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        now = timezone.now()
+        if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
+            ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
+            token.last_used_at = now
+        return token.user, token
+
+    def authenticate_header(self, request):
+        return f'{self.keyword} realm="api"'
+
+
+class ApiTokenScheme(OpenApiAuthenticationExtension):
+    target_class = "api.auth.ApiTokenAuthentication"
+    name = "apiToken"
+
+    def get_security_definition(self, auto_schema):
+        return {
+            "type": "http",
+            "scheme": "bearer",
+            "description": "Jeton d'intégration : `Authorization: Bearer oc_…`",
+        }
+
+
+@dataclass(frozen=True)
+class Scope:
+    """What the caller may see: everything (staff), or one client (optionally one site)."""
+
+    staff: bool
+    client_id: int | None = None
+    site_id: int | None = None
+
+    @property
+    def sees_internal(self) -> bool:
+        return self.staff
+
+
+def scope_for(request) -> Scope | None:
+    """The caller's scope: token scope, else the session user's (staff or client contact)."""
+    cached = getattr(request, "_oceanis_scope", False)
+    if cached is not False:
+        return cached
+    scope = _compute_scope(request)
+    request._oceanis_scope = scope
+    return scope
+
+
+def _compute_scope(request) -> Scope | None:
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    if token is not None:
+        if token.client_id is None:
+            return Scope(staff=True)
+        return Scope(staff=False, client_id=token.client_id)
+    user = request.user
+    if not user or not user.is_authenticated:
+        return None
+    if user.is_staff:
+        return Scope(staff=True)
+    contact = getattr(user, "contact", None)
+    if contact is None or not contact.is_active:
+        return None
+    own_site_only = (
+        contact.visibility == contact.Visibility.OWN_SITE
+        and not contact.is_client_admin
+        and contact.site_id is not None
+    )
+    return Scope(
+        staff=False, client_id=contact.client_id, site_id=contact.site_id if own_site_only else None
+    )
+
+
+class HasScope(BasePermission):
+    """Authenticated as a token, an Oceanis staff member or an active client contact."""
+
+    message = _("Ce compte n'a pas accès à l'API.")
+
+    def has_permission(self, request, view):
+        return scope_for(request) is not None
+
+
+class IsStaffScope(BasePermission):
+    """Oceanis-side actions (workflow, internal data): staff-wide tokens and staff sessions."""
+
+    message = _("Action réservée aux intervenants Oceanis.")
+
+    def has_permission(self, request, view):
+        scope = scope_for(request)
+        return scope is not None and scope.staff

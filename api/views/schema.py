@@ -1,0 +1,88 @@
+"""OpenAPI helpers shared by the endpoints: the error shape and reusable examples."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, OpenApiResponse, inline_serializer
+from rest_framework import serializers
+
+ErrorSerializer = inline_serializer(
+    "Error",
+    fields={
+        "error": serializers.CharField(help_text="Code stable (snake_case anglais)."),
+        "detail": serializers.CharField(help_text="Message lisible (français)."),
+        "fields": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Erreurs par champ (vide sauf 400).",
+        ),
+    },
+)
+
+_DESCRIPTIONS = {
+    400: ("invalid", "Données invalides.", {"urgency": ["« urgent » n'est pas un choix valide."]}),
+    401: ("not_authenticated", "Jeton invalide ou révoqué.", {}),
+    403: ("permission_denied", "Action réservée aux intervenants Oceanis.", {}),
+    404: ("not_found", "Pas trouvé.", {}),
+    409: (
+        "transition_not_allowed",
+        "Action « resolve » impossible : la demande OC-2026-000042 est « Nouvelle ».",
+        {},
+    ),
+    429: ("rate_limited", "Requête ralentie (throttled).", {}),
+}
+
+
+def errors(*codes: int) -> dict:
+    """``responses`` entries for the given HTTP error codes, each with an example body."""
+    out = {}
+    for code in codes:
+        error, detail, fields = _DESCRIPTIONS[code]
+        out[code] = OpenApiResponse(
+            ErrorSerializer,
+            description=error,
+            examples=[
+                OpenApiExample(
+                    error,
+                    value={"error": error, "detail": detail, "fields": fields},
+                    response_only=True,
+                    status_codes=[str(code)],
+                )
+            ],
+        )
+    return out
+
+
+TICKET_EXAMPLE = OpenApiExample(
+    "Demande",
+    response_only=True,
+    value={
+        "reference": "OC-2026-000042",
+        "kind": "incident",
+        "title": "Serveur de fichiers injoignable",
+        "description": "",
+        "channel": "phone",
+        "client": "acme",
+        "contact": 12,
+        "site": None,
+        "contract": 3,
+        "urgency": "very_blocking",
+        "complexity": "standard",
+        "technical_domain": "systems",
+        "service_type": "",
+        "equipment": "",
+        "billable": False,
+        "assignee": None,
+        "assignee_name": "",
+        "escalation_level": 1,
+        "state": "new",
+        "pending_on": "",
+        "pending_reason": "",
+        "created_at": "2026-03-02T09:15:00+01:00",
+        "updated_at": "2026-03-02T09:15:00+01:00",
+        "taken_in_charge_at": None,
+        "resolved_at": None,
+        "closed_at": None,
+        "closure_synthesis": "",
+        "gti_deadline": "2026-03-02T13:15:00+01:00",
+        "gti_met": None,
+    },
+)

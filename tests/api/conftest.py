@@ -1,0 +1,52 @@
+import pytest
+from django.core.cache import cache
+from rest_framework.test import APIClient
+
+from api.tokens import token_create
+from tests.factories import ContractFactory
+
+
+@pytest.fixture(autouse=True)
+def _api_only_urls(settings):
+    settings.ROOT_URLCONF = "tests.api.urls"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_throttle_counters():
+    cache.clear()
+    yield
+    cache.clear()
+
+
+def bearer(raw: str) -> APIClient:
+    api = APIClient()
+    api.credentials(HTTP_AUTHORIZATION=f"Bearer {raw}")
+    return api
+
+
+@pytest.fixture
+def staff_api(db):
+    """A client authenticated with a staff-wide token."""
+    token, raw = token_create(name="Téléphonie")
+    api = bearer(raw)
+    api.token = token
+    return api
+
+
+@pytest.fixture
+def acme(db):
+    return ContractFactory(client__code="acme", client__name="ACME").client
+
+
+@pytest.fixture
+def globex(db):
+    return ContractFactory(client__code="globex", client__name="Globex").client
+
+
+@pytest.fixture
+def acme_api(acme):
+    """A client authenticated with a token scoped to ACME."""
+    token, raw = token_create(name="Outil ACME", client=acme)
+    api = bearer(raw)
+    api.token = token
+    return api
