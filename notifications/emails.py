@@ -1,0 +1,206 @@
+"""Building the emails: subjects with the ticket reference, thread headers, HTML + text bodies.
+
+Every mail of a ticket points to one stable thread root (``<OC-2026-000123@domain>``) through
+``In-Reply-To`` and ``References``, so mail clients group them; each mail also has its own
+unique ``Message-ID`` (random, hence unguessable), recorded so that replies find the ticket.
+"""
+
+from __future__ import annotations
+
+import uuid
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives
+from django.template.loader import render_to_string
+from django.utils import formats, timezone, translation
+from django.utils.translation import gettext as _
+
+from sla.policy import Urgency
+from tickets.models import EventKind, State, Ticket, TicketEvent
+
+from .models import Notification, NotificationKind
+
+DEFAULT_DOMAIN = "oceanis.service-desk"
+
+
+def message_id_domain() -> str:
+    return getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or DEFAULT_DOMAIN
+
+
+def thread_root(ticket: Ticket) -> str:
+    """The stable Message-ID every mail of the ticket refers to."""
+    return f"<{ticket.reference}@{message_id_domain()}>"
+
+
+def new_message_id(ticket: Ticket) -> str:
+    return f"<{ticket.reference}.{uuid.uuid4().hex}@{message_id_domain()}>"
+
+
+def subject_token(ticket: Ticket) -> str:
+    return f"[{ticket.reference}]"
+
+
+@dataclass
+class Item:
+    """One event shown in a mail."""
+
+    kind: str
+    event: TicketEvent
+
+    @property
+    def threshold(self) -> int:
+        return int(self.event.payload.get("threshold") or 75)
+
+
+@dataclass
+class DigestLine:
+    at: datetime
+    kind: str
+    label: str
+    author: str
+    body: str
+    minutes: int
+    from_state: str
+    to_state: str
+
+
+def build_event_email(
+    ticket: Ticket, recipient: str, language: str, audience: str, rows: list[Notification]
+) -> EmailMultiAlternatives:
+    """One mail for one or several events of a ticket (grouped within a minute)."""
+    items = [Item(row.kind, row.event) for row in sorted(rows, key=_event_order)]
+    staff = audience == Notification.Audience.STAFF
+    template = "sla_warning" if staff else "ticket_update"
+    with translation.override(language):
+        context = {
+            "ticket": ticket,
+            "items": items,
+            "language": language,
+            "urgency": Urgency(ticket.urgency).label,
+            "state": State(ticket.state).label,
+            "assignee": str(ticket.assignee) if ticket.assignee_id else "",
+        }
+        subject = _event_subject(ticket, items, staff)
+        return _message(ticket, recipient, subject, f"notifications/email/{template}", context)
+
+
+def build_digest_email(
+    ticket: Ticket, recipient: str, language: str, day, lines: list[DigestLine]
+) -> EmailMultiAlternatives:
+    """The 17:00 follow-up mail of one ticket."""
+    with translation.override(language):
+        total = sum(line.minutes for line in lines)
+        context = {
+            "ticket": ticket,
+            "day": day,
+            "lines": lines,
+            "total_minutes": total,
+            "total_spent": format_minutes(total),
+            "state": State(ticket.state).label,
+            "language": language,
+        }
+        subject = _("Suivi du %(day)s : %(title)s") % {
+            "day": _format_day(day),
+            "title": ticket.title,
+        }
+        return _message(ticket, recipient, subject, "notifications/email/digest", context)
+
+
+def digest_line(event: TicketEvent) -> DigestLine:
+    """A public event as a line of the digest (the caller filters out internal events)."""
+    label = EventKind(event.kind).label
+    if event.kind == EventKind.TRANSITION and event.to_state:
+        label = _("Changement d'état")
+    author = _author(event)
+    return DigestLine(
+        at=timezone.localtime(event.at),
+        kind=event.kind,
+        label=str(label),
+        author=author,
+        body=event.body,
+        minutes=event.minutes_spent,
+        from_state=str(State(event.from_state).label) if event.from_state else "",
+        to_state=str(State(event.to_state).label) if event.to_state else "",
+    )
+
+
+def format_minutes(minutes: int) -> str:
+    """``95`` → ``1 h 35``; ``40`` → ``40 min``."""
+    hours, rest = divmod(int(minutes), 60)
+    if not hours:
+        return f"{rest} min"
+    return f"{hours} h {rest:02d}" if rest else f"{hours} h"
+
+
+def _author(event: TicketEvent) -> str:
+    if event.kind == EventKind.EMAIL_IN:
+        return event.payload.get("from", "")
+    if event.actor_id and event.actor is not None:
+        return event.actor.get_full_name() or event.actor.get_username()
+    return "Oceanis"
+
+
+def _event_order(row: Notification):
+    return (row.event.at, row.event.pk)
+
+
+def _event_subject(ticket: Ticket, items: list[Item], staff: bool) -> str:
+    if staff:
+        worst = max(item.threshold for item in items)
+        if worst >= 100:
+            return _("GTI dépassée : %(client)s – %(title)s") % {
+                "client": ticket.client.name,
+                "title": ticket.title,
+            }
+        return _("Alerte GTI %(percent)s %% : %(client)s – %(title)s") % {
+            "percent": worst,
+            "client": ticket.client.name,
+            "title": ticket.title,
+        }
+    if len(items) > 1:
+        return _("Mise à jour de votre demande : %(title)s") % {"title": ticket.title}
+    kind = items[0].kind
+    if kind == NotificationKind.CREATED:
+        text = _("Demande enregistrée : %(title)s")
+    elif kind == NotificationKind.TAKEN_IN_CHARGE:
+        text = _("Demande prise en charge : %(title)s")
+    else:
+        text = _("Demande clôturée : %(title)s")
+    return text % {"title": ticket.title}
+
+
+def _format_day(day) -> str:
+    return formats.date_format(day, "DATE_FORMAT")  # in the active (overridden) language
+
+
+def _message(
+    ticket: Ticket, recipient: str, subject: str, template: str, context: dict
+) -> EmailMultiAlternatives:
+    text = render_to_string(f"{template}.txt", context)
+    html = render_to_string(f"{template}.html", context)
+    subject = " ".join(f"{subject_token(ticket)} {subject}".split())  # no newlines in headers
+    root = thread_root(ticket)
+    message = EmailMultiAlternatives(
+        subject=subject[:250],
+        body=text,
+        from_email=settings.DEFAULT_FROM_EMAIL,
+        to=[recipient],
+        reply_to=[getattr(settings, "NOTIFICATIONS_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL],
+        headers={
+            "Message-ID": new_message_id(ticket),
+            "In-Reply-To": root,
+            "References": root,
+            # Automatic mail: out-of-office responders must not answer it (no mail loops).
+            "Auto-Submitted": "auto-generated",
+            "X-Auto-Response-Suppress": "All",
+            "X-Oceanis-Ticket": ticket.reference,
+        },
+    )
+    message.attach_alternative(html, "text/html")
+    return message
+
+
+def message_id_of(message: EmailMultiAlternatives) -> str:
+    return message.extra_headers["Message-ID"]

@@ -1,0 +1,66 @@
+"""Celery tasks: thin wrappers around ``outbox`` and ``digest``; the database is the source of
+truth, so a lost or duplicated task message only delays or does nothing."""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from celery import shared_task
+from django.utils import timezone
+
+from . import digest, outbox
+
+logger = logging.getLogger(__name__)
+
+
+@shared_task(acks_late=True)
+def plan_event(event_id: int) -> int:
+    """Derive the delivery rows of a committed event and schedule their delivery."""
+    planned = outbox.plan_event(event_id)
+    if planned is None:
+        return 0
+    schedule(planned.pairs, eta=planned.due_at)
+    return len(planned.pairs)
+
+
+@shared_task(bind=True, acks_late=True)
+def deliver(self, ticket_id: int, recipient: str) -> int:
+    """Send what is due for one (ticket, recipient); retried with exponential backoff."""
+    outcome = outbox.deliver(ticket_id, recipient)
+    if outcome.retry_in is not None:
+        raise self.retry(
+            countdown=outcome.retry_in.total_seconds(), max_retries=outbox.max_attempts()
+        )
+    return outcome.sent
+
+
+@shared_task
+def sweep_outbox() -> dict:
+    """Every minute: re-plan lost events, re-queue due rows, fail rows stuck mid-send."""
+    report = outbox.sweep()
+    schedule(report.pairs)
+    return {"planned": report.planned_events, "stuck": report.stuck, "due": len(report.pairs)}
+
+
+@shared_task
+def send_daily_digests(day: str | None = None) -> int:
+    """17:00 Paris: one follow-up mail per ticket with public activity, per recipient."""
+    target = dt.date.fromisoformat(day) if day else digest.digest_day()
+    pairs = digest.plan_digests(target)
+    schedule(pairs)
+    return len(pairs)
+
+
+def schedule(pairs, eta: dt.datetime | None = None) -> None:
+    """Queue one delivery per pair. A broker failure is logged, not raised: the rows are in the
+    database and the sweeper re-queues them."""
+    now = timezone.now()
+    for ticket_id, recipient in pairs:
+        try:
+            if eta is not None and eta > now:
+                deliver.apply_async((ticket_id, recipient), eta=eta)
+            else:
+                deliver.delay(ticket_id, recipient)
+        except Exception:
+            logger.exception("Could not queue notification delivery %s/%s", ticket_id, recipient)
