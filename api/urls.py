@@ -5,6 +5,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from .views.alerts import AlertIntakeView
 from .views.directory import (
     ClientViewSet,
     ContactViewSet,
@@ -32,5 +33,6 @@ urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **public), name="redoc"),
+    path("alerts/", AlertIntakeView.as_view(), name="alerts"),
     path("", include(router.urls)),
 ]
