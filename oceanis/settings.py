@@ -182,6 +182,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.record_breach_warnings",
         "schedule": crontab(minute="*"),
     },
+    "oncall-sweep": {
+        "task": "oncall.tasks.sweep",
+        "schedule": crontab(minute="*"),
+    },
 }
 
 REST_FRAMEWORK = {
@@ -217,6 +221,28 @@ ALERTS_AUTO_RESOLVE = env.bool("ALERTS_AUTO_RESOLVE", default=True)
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+
+# On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
+# hours whatever the contract. Links in pages are absolute: built on OCEANIS_BASE_URL.
+OCEANIS_INTERNAL_CLIENT_CODE = env("OCEANIS_INTERNAL_CLIENT_CODE", default="oceanis")
+OCEANIS_BASE_URL = env("OCEANIS_BASE_URL", default="http://127.0.0.1:8000")
+ONCALL_ACK_MINUTES = env.int("ONCALL_ACK_MINUTES", default=10)
+ONCALL_REPAGES = env.int("ONCALL_REPAGES", default=1)
+ONCALL_ACK_LINK_MAX_AGE_HOURS = env.int("ONCALL_ACK_LINK_MAX_AGE_HOURS", default=24)
+ONCALL_CHANNELS = env.list(
+    "ONCALL_CHANNELS",
+    default=[
+        "oncall.channels.email.EmailChannel",
+        "oncall.channels.webhook.SmsChannel",
+        "oncall.channels.webhook.VoiceChannel",
+    ],
+)
+ONCALL_SMS_WEBHOOK_URL = env("ONCALL_SMS_WEBHOOK_URL", default="")
+ONCALL_VOICE_WEBHOOK_URL = env("ONCALL_VOICE_WEBHOOK_URL", default="")
+ONCALL_WEBHOOK_TOKEN = env("ONCALL_WEBHOOK_TOKEN", default="")
+ONCALL_WEBHOOK_TRIES = env.int("ONCALL_WEBHOOK_TRIES", default=3)
+ONCALL_WEBHOOK_BACKOFF_SECONDS = env.float("ONCALL_WEBHOOK_BACKOFF_SECONDS", default=2.0)
+ONCALL_WEBHOOK_TIMEOUT_SECONDS = env.float("ONCALL_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
 
 # Attachments: size and type limits shared by back-office, extranet and inbound mail.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)

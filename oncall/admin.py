@@ -1,0 +1,114 @@
+from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
+
+from .models import (
+    CalendarFeed,
+    Override,
+    Page,
+    PageAttempt,
+    Rotation,
+    RotationMember,
+    WeekOverride,
+)
+
+
+class RotationMemberInline(admin.TabularInline):
+    model = RotationMember
+    extra = 0
+    autocomplete_fields = ["technician"]
+    ordering = ["position"]
+
+
+class WeekOverrideInline(admin.TabularInline):
+    model = WeekOverride
+    extra = 0
+    fields = ["week_start", "primary", "backup", "escalation_contact", "reason"]
+    autocomplete_fields = ["primary", "backup", "escalation_contact"]
+
+
+@admin.register(Rotation)
+class RotationAdmin(admin.ModelAdmin):
+    list_display = ["name", "is_active", "handover_weekday", "handover_time", "start_date"]
+    list_filter = ["is_active"]
+    autocomplete_fields = ["escalation_contact"]
+    inlines = [RotationMemberInline, WeekOverrideInline]
+
+
+@admin.register(WeekOverride)
+class WeekOverrideAdmin(admin.ModelAdmin):
+    list_display = ["week_start", "rotation", "primary", "backup", "escalation_contact", "reason"]
+    list_select_related = ["rotation", "primary__user", "backup__user", "escalation_contact__user"]
+    autocomplete_fields = ["primary", "backup", "escalation_contact"]
+    date_hierarchy = "week_start"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(Override)
+class OverrideAdmin(admin.ModelAdmin):
+    list_display = ["technician", "role", "starts_at", "ends_at", "reason", "rotation"]
+    list_select_related = ["technician__user", "rotation"]
+    list_filter = ["role", "rotation"]
+    autocomplete_fields = ["technician"]
+    date_hierarchy = "starts_at"
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.created_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+class PageAttemptInline(admin.TabularInline):
+    model = PageAttempt
+    extra = 0
+    can_delete = False
+    fields = ["at", "step", "level", "channel", "technician", "recipient", "outcome", "tries"]
+    readonly_fields = fields
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Page)
+class PageAdmin(admin.ModelAdmin):
+    """Read-mostly: pages are written by paging, acknowledged from the on-call screens."""
+
+    list_display = [
+        "ticket",
+        "raised_at",
+        "reason",
+        "target",
+        "state",
+        "level",
+        "acknowledged_at",
+        "intervention_met",
+    ]
+    list_filter = ["state", "reason", "intervention_met"]
+    list_select_related = ["ticket", "target__user"]
+    search_fields = ["ticket__reference"]
+    date_hierarchy = "raised_at"
+    inlines = [PageAttemptInline]
+    readonly_fields = [f.name for f in Page._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+
+@admin.register(CalendarFeed)
+class CalendarFeedAdmin(admin.ModelAdmin):
+    list_display = ["technician", "created_at", "revoked_at"]
+    list_select_related = ["technician__user"]
+    readonly_fields = ["technician", "created_at"]
+    actions = ["revoke"]
+
+    @admin.action(description=_("Révoquer les adresses sélectionnées"))
+    def revoke(self, request, queryset):
+        from django.utils import timezone
+
+        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+
+    def has_add_permission(self, request):
+        return False

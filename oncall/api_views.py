@@ -1,0 +1,154 @@
+"""JSON endpoints: who is on call at an instant; acknowledge a page.
+
+``GET /oncall/api/now?at=ISO`` is a plain Django view (staff session). The acknowledgement is a
+DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer tokens (a staff-wide
+``api.auth.ApiTokenAuthentication`` token, never a client-scoped one).
+"""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.http import JsonResponse
+from django.utils import timezone
+from django.utils.dateparse import parse_datetime
+from django.utils.translation import gettext as _
+from django.views.decorators.http import require_GET
+from rest_framework import status
+from rest_framework.authentication import SessionAuthentication
+from rest_framework.permissions import BasePermission
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from api.auth import ApiTokenAuthentication, scope_for
+from staff.models import is_staff_member
+
+from .models import AckVia, Page
+from .paging import PageAckError, page_acknowledge
+from .rotation import on_call_at
+from .triggers import oceanis_open
+
+
+def _person(technician) -> dict | None:
+    if technician is None:
+        return None
+    return {
+        "id": technician.pk,
+        "name": str(technician),
+        "email": technician.user.email,
+        "phone": technician.phone,
+    }
+
+
+def parse_instant(raw: str) -> datetime:
+    """ISO 8601; naive means Paris time; a '+' decoded to a space in a query string is put
+    back. Raises ValueError."""
+    value = raw.strip()
+    parsed = parse_datetime(value) or parse_datetime(value.replace(" ", "+"))
+    if parsed is None:
+        raise ValueError(raw)
+    if timezone.is_naive(parsed):
+        parsed = timezone.make_aware(parsed)
+    return parsed
+
+
+@require_GET
+def on_call_now(request):
+    """Who is on call now, or at ``?at=`` (ISO 8601)."""
+    if not request.user.is_authenticated:
+        return JsonResponse({"error": _("Authentification requise.")}, status=401)
+    if not is_staff_member(request.user):
+        return JsonResponse({"error": _("Réservé aux intervenants Oceanis.")}, status=403)
+    raw = request.GET.get("at")
+    try:
+        at = parse_instant(raw) if raw else timezone.now()
+    except (ValueError, OverflowError):
+        return JsonResponse(
+            {
+                "error": _("Paramètre « at » invalide : date et heure ISO 8601 attendues."),
+                "field": "at",
+                "example": "2026-11-05T03:00:00+01:00",
+            },
+            status=400,
+        )
+    current = on_call_at(at)
+    body = {
+        "at": timezone.localtime(at).isoformat(),
+        "desk_open": oceanis_open(at),
+        "rotation": None,
+        "primary": None,
+        "backup": None,
+        "escalation_contact": None,
+        "week": None,
+        "overrides": [],
+    }
+    if current is not None:
+        body.update(
+            rotation={"id": current.rotation.pk, "name": current.rotation.name},
+            primary=_person(current.primary),
+            backup=_person(current.backup),
+            escalation_contact=_person(current.escalation_contact),
+            week={
+                "index": current.week.index,
+                "starts_at": current.week.starts_at.isoformat(),
+                "ends_at": current.week.ends_at.isoformat(),
+            },
+            overrides=[
+                {
+                    "id": o.pk,
+                    "role": o.role,
+                    "technician": _person(o.technician),
+                    "starts_at": timezone.localtime(o.starts_at).isoformat(),
+                    "ends_at": timezone.localtime(o.ends_at).isoformat(),
+                    "reason": o.reason,
+                }
+                for o in current.overrides
+            ],
+        )
+    return JsonResponse(body)
+
+
+class IsOceanisStaff(BasePermission):
+    """A staff session, or a staff-wide API token acting for a staff user."""
+
+    message = _("Action réservée aux intervenants Oceanis.")
+
+    def has_permission(self, request, view):
+        scope = scope_for(request)
+        return bool(scope and scope.staff and is_staff_member(request.user))
+
+
+def page_json(page: Page) -> dict:
+    return {
+        "id": page.pk,
+        "ticket": page.ticket.reference,
+        "ticket_state": page.ticket.state,
+        "state": page.state,
+        "level": page.level,
+        "raised_at": page.raised_at.isoformat(),
+        "acknowledged_at": page.acknowledged_at.isoformat() if page.acknowledged_at else None,
+        "acknowledged_by": page.acknowledged_by.get_username() if page.acknowledged_by else None,
+        "ack_via": page.ack_via or None,
+        "intervention_deadline": page.intervention_deadline.isoformat(),
+        "intervention_met": page.intervention_met,
+    }
+
+
+class PageAckView(APIView):
+    """``POST /oncall/api/pages/<id>/ack/``: acknowledge as the caller; idempotent (200 with
+    ``already_acknowledged``), 409 when the page was cancelled, 404 when unknown."""
+
+    authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
+    permission_classes = [IsOceanisStaff]
+    throttle_classes: list = []
+
+    def post(self, request, pk: int):
+        page = Page.objects.filter(pk=pk).first()
+        if page is None:
+            return Response({"detail": _("Appel introuvable.")}, status=status.HTTP_404_NOT_FOUND)
+        try:
+            result = page_acknowledge(page=page, by=request.user, via=AckVia.API)
+        except PageAckError as exc:
+            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+        page = Page.objects.select_related("ticket", "acknowledged_by").get(pk=pk)
+        return Response({**page_json(page), "already_acknowledged": not result.acknowledged_now})

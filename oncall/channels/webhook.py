@@ -1,0 +1,119 @@
+"""SMS and voice through a generic HTTP gateway: one JSON POST per message.
+
+Configured by environment: ``ONCALL_SMS_WEBHOOK_URL`` / ``ONCALL_VOICE_WEBHOOK_URL`` (a channel
+without URL is off), optional ``ONCALL_WEBHOOK_TOKEN`` (sent as ``Authorization: Bearer``).
+Body::
+
+    {"channel": "sms", "to": "+33612345678", "message": "...", "page": 12,
+     "ticket": "OC-2026-000123", "level": "primary", "step": 0, "ack_url": "https://..."}
+
+A 2xx answer is success. Network errors, timeouts, 5xx, 408 and 429 are retried
+(``ONCALL_WEBHOOK_TRIES`` tries, backoff ``ONCALL_WEBHOOK_BACKOFF_SECONDS`` doubling) with the
+same ``Idempotency-Key``; other 4xx are the gateway refusing the request and are not retried.
+Every try is logged.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import time
+import urllib.error
+import urllib.request
+
+from django.conf import settings
+
+from ..models import AttemptOutcome, PageLevel
+from .base import Delivery, PageChannel, PageMessage
+
+logger = logging.getLogger(__name__)
+
+RETRYABLE_STATUSES = frozenset({408, 429})
+
+
+class WebhookChannel(PageChannel):
+    """A channel whose provider is an HTTP endpoint taking JSON."""
+
+    setting: str  # name of the setting holding the gateway URL
+
+    @property
+    def url(self) -> str:
+        return getattr(settings, self.setting, "") or ""
+
+    def is_configured(self) -> bool:
+        return bool(self.url)
+
+    def address(self, technician) -> str:
+        return (technician.phone or "").strip()
+
+    def body(self, address: str, message: PageMessage) -> dict:
+        return {
+            "channel": self.name,
+            "to": address,
+            "message": message.short_text,
+            "page": message.page_id,
+            "ticket": message.ticket_reference,
+            "level": PageLevel(message.level).name.lower(),
+            "step": message.step,
+            "ack_url": message.ack_url,
+        }
+
+    def send(self, address: str, message: PageMessage) -> Delivery:
+        data = json.dumps(self.body(address, message)).encode()
+        headers = {
+            "Content-Type": "application/json",
+            "User-Agent": "Oceanis-Service-Desk/oncall",
+            "Idempotency-Key": f"{message.idempotency_key}-{self.name}",
+        }
+        if settings.ONCALL_WEBHOOK_TOKEN:
+            headers["Authorization"] = f"Bearer {settings.ONCALL_WEBHOOK_TOKEN}"
+        tries = max(1, settings.ONCALL_WEBHOOK_TRIES)
+        error = ""
+        for attempt in range(1, tries + 1):
+            retry, error = self._post(data, headers, message, attempt)
+            if not error:
+                return Delivery(AttemptOutcome.SENT, address, attempt)
+            if not retry or attempt == tries:
+                return Delivery(AttemptOutcome.FAILED, address, attempt, error)
+            time.sleep(settings.ONCALL_WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1))
+        return Delivery(AttemptOutcome.FAILED, address, tries, error)  # pragma: no cover
+
+    def _post(self, data: bytes, headers: dict, message: PageMessage, attempt: int):
+        """One HTTP try: (should retry, error text or "")."""
+        # The URL's scheme is checked to be http(s) at start-up (oncall.checks): hence noqa S310.
+        request = urllib.request.Request(self.url, data=data, headers=headers, method="POST")  # noqa: S310
+        timeout = settings.ONCALL_WEBHOOK_TIMEOUT_SECONDS
+        try:
+            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
+                status = response.status
+        except urllib.error.HTTPError as exc:
+            status = exc.code
+        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            logger.warning(
+                "%s gateway try %s for page %s: %s", self.name, attempt, message.page_id, exc
+            )
+            return True, f"{type(exc).__name__}: {exc}"
+        if 200 <= status < 300:
+            logger.info(
+                "%s gateway try %s for page %s: HTTP %s",
+                self.name,
+                attempt,
+                message.page_id,
+                status,
+            )
+            return False, ""
+        logger.warning(
+            "%s gateway try %s for page %s: HTTP %s", self.name, attempt, message.page_id, status
+        )
+        retry = status >= 500 or status in RETRYABLE_STATUSES
+        return retry, f"HTTP {status}"
+
+
+class SmsChannel(WebhookChannel):
+    name = "sms"
+    setting = "ONCALL_SMS_WEBHOOK_URL"
+
+
+class VoiceChannel(WebhookChannel):
+    name = "voice"
+    setting = "ONCALL_VOICE_WEBHOOK_URL"

@@ -1,0 +1,73 @@
+"""Celery tasks: thin wrappers; the logic is in ``triggers`` and ``paging``.
+
+Every task is safe to run twice or early: steps check that they are due and claim themselves
+with a conditional update. In eager mode (no broker) a ``countdown`` is ignored and the task
+runs at once, finds nothing due and returns; the beat sweeper then drives the timing.
+"""
+
+from __future__ import annotations
+
+import logging
+
+from celery import shared_task
+from kombu.exceptions import OperationalError
+
+from tickets.models import EventKind, TicketEvent
+
+logger = logging.getLogger(__name__)
+
+# Events that may start a page, or settle one (a transition: taken in charge, closed, ...).
+WATCHED_KINDS = frozenset({EventKind.CREATED, EventKind.URGENCY, EventKind.TRANSITION})
+
+
+def on_ticket_event(sender, event, **kwargs) -> None:
+    """``event_committed`` receiver: enqueue the event's processing (quick, never raises on a
+    broker outage: the sweeper catches up)."""
+    if event.kind not in WATCHED_KINDS:
+        return
+    try:
+        handle_ticket_event.delay(event.pk)
+    except OperationalError:
+        logger.exception("on-call: could not enqueue event %s; the sweeper will", event.pk)
+
+
+def schedule_advance(page_id: int, countdown: float = 0) -> None:
+    """Run the page's next step in ``countdown`` seconds (the sweeper is the safety net)."""
+    try:
+        advance_page.apply_async(args=[page_id], countdown=countdown)
+    except OperationalError:
+        logger.exception("on-call: could not schedule page %s; the sweeper will", page_id)
+
+
+@shared_task(name="oncall.tasks.handle_ticket_event", ignore_result=True)
+def handle_ticket_event(event_id: int) -> None:
+    from .models import Page
+    from .paging import sync_with_ticket
+    from .triggers import page_raise_for_event
+
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if event is None:
+        return
+    if event.kind == EventKind.TRANSITION:
+        page = Page.objects.filter(ticket_id=event.ticket_id).first()
+        if page is not None:
+            from django.utils import timezone
+
+            sync_with_ticket(page, now=timezone.now())
+        return
+    page_raise_for_event(event)
+
+
+@shared_task(name="oncall.tasks.advance_page", ignore_result=True)
+def advance_page(page_id: int) -> int:
+    from .paging import page_advance
+
+    return page_advance(page_id)
+
+
+@shared_task(name="oncall.tasks.sweep", ignore_result=True)
+def sweep() -> dict:
+    """Every minute (beat): nothing due is ever left behind by a lost message or a restart."""
+    from .paging import sweep as run_sweep
+
+    return run_sweep()

@@ -1,0 +1,124 @@
+"""When a ticket event must page the on-call technician.
+
+Out of hours comes from the SLA engine's calendars: the on-call window of a ticket is every
+instant outside the hours the desk covers for its frozen hours plan. For a 24x7 contract that is
+outside Oceanis standard hours (the desk covers those; the on-call service covers the rest).
+Oceanis' own Datacenter alarms (the internal client, ``OCEANIS_INTERNAL_CLIENT_CODE``) page out
+of Oceanis hours whatever the contract.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+
+from sla.policy import HoursPlan, Urgency, calendar_for
+from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
+
+from .models import Page, PageReason, PageTrigger
+from .rotation import on_call_at
+
+logger = logging.getLogger(__name__)
+
+INTERVENTION_COMMITMENT = timedelta(hours=1)
+# How far back the sweeper looks for trigger events a lost broker message may have dropped.
+TRIGGER_LOOKBACK = timedelta(hours=24)
+
+
+def oceanis_open(at: datetime) -> bool:
+    """Oceanis standard business hours (the service desk is staffed)."""
+    return calendar_for(HoursPlan.STANDARD).is_open(at)
+
+
+def in_on_call_window(hours_plan: str | None, at: datetime) -> bool:
+    """True when ``at`` lies outside the hours the desk covers for a contract on this plan."""
+    plan = hours_plan or HoursPlan.STANDARD
+    covered = HoursPlan.STANDARD if plan == HoursPlan.ON_CALL else plan
+    return not calendar_for(covered).is_open(at)
+
+
+def is_internal(ticket: Ticket) -> bool:
+    return ticket.client.code == settings.OCEANIS_INTERNAL_CLIENT_CODE
+
+
+def page_reason(ticket: Ticket, at: datetime) -> PageReason | None:
+    """Why this (critical) ticket pages at ``at``, or None when it does not."""
+    if ticket.urgency != Urgency.CRITICAL:
+        return None
+    if is_internal(ticket):
+        return None if oceanis_open(at) else PageReason.INTERNAL
+    if ticket.contract_hours_plan == HoursPlan.ON_CALL and in_on_call_window(
+        ticket.contract_hours_plan, at
+    ):
+        return PageReason.CONTRACT
+    return None
+
+
+def event_trigger(event: TicketEvent) -> PageTrigger | None:
+    """A critical ticket created, or a ticket's urgency raised to critical."""
+    if event.kind == EventKind.CREATED and event.payload.get("urgency") == Urgency.CRITICAL:
+        return PageTrigger.CREATED
+    if event.kind == EventKind.URGENCY and event.payload.get("to") == Urgency.CRITICAL:
+        return PageTrigger.URGENCY
+    return None
+
+
+def page_raise_for_event(event: TicketEvent) -> Page | None:
+    """Raise the ticket's page if this event calls for one; idempotent (one page per ticket).
+
+    Returns the new page, or None (no page due, or the ticket already has one). A ticket
+    already taken in charge, or closed, does not page: someone is on it.
+    """
+    trigger = event_trigger(event)
+    if trigger is None:
+        return None
+    ticket = Ticket.objects.select_related("client").get(pk=event.ticket_id)
+    if ticket.state not in OPEN_STATES or ticket.taken_in_charge_at is not None:
+        return None
+    reason = page_reason(ticket, event.at)
+    if reason is None or Page.objects.filter(ticket=ticket).exists():
+        return None
+    on_call = on_call_at(event.at)
+    try:
+        with transaction.atomic():
+            page = Page.objects.create(
+                ticket=ticket,
+                trigger=trigger,
+                reason=reason,
+                event=event,
+                rotation=on_call.rotation if on_call else None,
+                target=on_call.primary if on_call else None,
+                backup=on_call.backup if on_call else None,
+                escalation_contact=on_call.escalation_contact if on_call else None,
+                raised_at=event.at,
+                next_step_at=event.at,  # the first message is due at once
+                intervention_deadline=event.at + INTERVENTION_COMMITMENT,
+            )
+    except IntegrityError:  # a concurrent worker raised it first: the unique ticket wins
+        return None
+    logger.info("page %s raised for %s (%s, %s)", page.pk, ticket.reference, trigger, reason)
+    from .tasks import schedule_advance
+
+    transaction.on_commit(lambda: schedule_advance(page.pk))
+    return page
+
+
+def raise_missed_pages(*, now: datetime) -> int:
+    """Sweeper: raise the pages whose trigger event was never processed (lost message)."""
+    candidates = (
+        TicketEvent.objects.filter(
+            kind__in=[EventKind.CREATED, EventKind.URGENCY],
+            at__gte=now - TRIGGER_LOOKBACK,
+            at__lte=now,
+            ticket__urgency=Urgency.CRITICAL,
+            ticket__state__in=OPEN_STATES,
+            ticket__taken_in_charge_at__isnull=True,
+            ticket__oncall_page__isnull=True,
+        )
+        .only("pk", "ticket_id", "kind", "at", "payload")
+        .order_by("at", "pk")
+    )
+    return sum(1 for event in candidates if page_raise_for_event(event) is not None)
