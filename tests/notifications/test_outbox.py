@@ -1,0 +1,260 @@
+"""The outbox: idempotent planning, at-most-once claims, grouping, retries, the sweeper."""
+
+from __future__ import annotations
+
+import datetime as dt
+import smtplib
+import threading
+from zoneinfo import ZoneInfo
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.mail import EmailMultiAlternatives
+from django.db import connection
+
+from notifications import outbox, tasks
+from notifications.models import EventDispatch, Notification
+from tests.factories import make_ticket
+from tickets import services
+from tickets.models import EventKind
+
+PARIS = ZoneInfo("Europe/Paris")
+T0 = dt.datetime(2026, 10, 20, 10, 0, tzinfo=PARIS)  # a Tuesday morning
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def committed(django_capture_on_commit_callbacks):
+    return lambda: django_capture_on_commit_callbacks(execute=True)
+
+
+def _created_event(ticket):
+    return ticket.events.get(kind=EventKind.CREATED)
+
+
+def _failing_send(exc):
+    def send(self, fail_silently=False):
+        raise exc
+
+    return send
+
+
+def test_planning_an_event_twice_creates_its_rows_once(contact):
+    ticket = make_ticket(client=contact.client, contact=contact)
+    event = _created_event(ticket)
+    first = outbox.plan_event(event.pk)
+    assert first is not None and len(first.pairs) == 3
+    assert outbox.plan_event(event.pk) is None
+    assert Notification.objects.filter(event=event).count() == 3
+    assert EventDispatch.objects.get(event=event).rows == 3
+
+
+def test_only_one_of_two_claims_on_the_same_rows_wins(contact):
+    ticket = make_ticket(client=contact.client, contact=contact)
+    outbox.plan_event(_created_event(ticket).pk)
+    first = outbox.claim(ticket.pk, "marie.dupont@acme.test")
+    second = outbox.claim(ticket.pk, "marie.dupont@acme.test")
+    assert [row.status for row in first] == ["sending"]
+    assert second == []
+
+
+@pytest.mark.django_db(transaction=True)
+def test_two_workers_delivering_the_same_pair_at_once_send_one_mail(contact, monkeypatch):
+    if connection.vendor == "sqlite":
+        pytest.skip("SQLite's shared in-memory test database serialises threads with lock errors")
+    monkeypatch.setattr(tasks.plan_event, "delay", lambda event_id: None)  # planned by hand
+    ticket = make_ticket(client=contact.client, contact=contact)
+    outbox.plan_event(_created_event(ticket).pk)
+    mail.outbox.clear()
+    barrier = threading.Barrier(4)
+    results = []
+
+    def worker():
+        barrier.wait()
+        try:
+            results.append(outbox.deliver(ticket.pk, "marie.dupont@acme.test").sent)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker) for _ in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [0, 0, 0, 1]
+    assert [m.to for m in mail.outbox] == [["marie.dupont@acme.test"]]
+    assert Notification.objects.get(recipient="marie.dupont@acme.test").status == "sent"
+
+
+def test_events_of_a_ticket_within_a_minute_leave_as_one_mail(
+    contact, tech, settings, mailoutbox, committed
+):
+    settings.NOTIFICATIONS_GROUPING_SECONDS = 60
+    with time_machine.travel(T0, tick=False), committed():
+        ticket = make_ticket(client=contact.client, contact=contact, title="Serveur lent")
+    with time_machine.travel(T0 + dt.timedelta(seconds=40), tick=False):
+        with committed():
+            services.ticket_take_in_charge(ticket=ticket, by=tech.user)
+        tasks.sweep_outbox()
+    assert mailoutbox == []  # nothing is due before the window of the first event ends
+    with time_machine.travel(T0 + dt.timedelta(seconds=61), tick=False):
+        tasks.sweep_outbox()
+    to_marie = [m for m in mailoutbox if m.to == ["marie.dupont@acme.test"]]
+    assert len(to_marie) == 1
+    subject = to_marie[0].subject
+    assert subject == f"[{ticket.reference}] Mise à jour de votre demande : Serveur lent"
+    body = to_marie[0].body
+    assert body.index("Votre demande est enregistrée") < body.index("prise en charge")
+    assert len(mailoutbox) == 3  # one per recipient
+    rows = Notification.objects.filter(recipient="marie.dupont@acme.test")
+    assert {row.message_id for row in rows} == {to_marie[0].extra_headers["Message-ID"]}
+    with time_machine.travel(T0 + dt.timedelta(minutes=5), tick=False):
+        tasks.sweep_outbox()
+    assert len(mailoutbox) == 3
+
+
+def test_events_more_than_a_minute_apart_leave_as_separate_mails(
+    contact, tech, settings, mailoutbox, committed
+):
+    settings.NOTIFICATIONS_GROUPING_SECONDS = 60
+    with time_machine.travel(T0, tick=False), committed():
+        ticket = make_ticket(client=contact.client, contact=contact)
+    with time_machine.travel(T0 + dt.timedelta(seconds=61), tick=False):
+        tasks.sweep_outbox()
+    with time_machine.travel(T0 + dt.timedelta(seconds=150), tick=False):
+        with committed():
+            services.ticket_take_in_charge(ticket=ticket, by=tech.user)
+        tasks.sweep_outbox()
+    with time_machine.travel(T0 + dt.timedelta(seconds=211), tick=False):
+        tasks.sweep_outbox()
+    subjects = [m.subject for m in mailoutbox if m.to == ["marie.dupont@acme.test"]]
+    assert subjects == [
+        f"[{ticket.reference}] Demande enregistrée : Imprimante bloquée",
+        f"[{ticket.reference}] Demande prise en charge : Imprimante bloquée",
+    ]
+
+
+def test_a_temporary_failure_keeps_the_row_pending_with_a_growing_backoff(
+    contact, monkeypatch, committed
+):
+    monkeypatch.setattr(
+        EmailMultiAlternatives, "send", _failing_send(smtplib.SMTPServerDisconnected("gone"))
+    )
+    # the failure must not reach the person who created the ticket
+    with time_machine.travel(T0, tick=False), committed():
+        ticket = make_ticket(client=contact.client, contact=contact)
+    row = Notification.objects.get(ticket=ticket, recipient="marie.dupont@acme.test")
+    assert (row.status, row.attempts) == ("pending", 1)
+    assert row.last_error == "SMTPServerDisconnected: gone"
+    assert row.next_attempt_at == T0 + dt.timedelta(minutes=1)
+    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+        tasks.sweep_outbox()
+    row.refresh_from_db()
+    assert (row.status, row.attempts) == ("pending", 2)
+    assert row.next_attempt_at == T0 + dt.timedelta(minutes=3)
+
+
+def test_backoff_doubles_up_to_an_hour():
+    assert [outbox.backoff(n).total_seconds() / 60 for n in range(1, 9)] == [
+        1,
+        2,
+        4,
+        8,
+        16,
+        32,
+        60,
+        60,
+    ]
+
+
+def test_a_permanent_refusal_fails_the_row_at_once(contact, monkeypatch, committed):
+    refused = smtplib.SMTPRecipientsRefused({"marie.dupont@acme.test": (550, b"No such user")})
+    monkeypatch.setattr(EmailMultiAlternatives, "send", _failing_send(refused))
+    with committed():
+        ticket = make_ticket(client=contact.client, contact=contact)
+    row = Notification.objects.get(ticket=ticket, recipient="marie.dupont@acme.test")
+    assert (row.status, row.attempts) == ("failed", 1)
+    assert "550" in row.last_error
+
+
+def test_after_the_last_attempt_the_row_is_failed(contact, monkeypatch, settings, committed):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 2
+    monkeypatch.setattr(EmailMultiAlternatives, "send", _failing_send(ConnectionRefusedError()))
+    with time_machine.travel(T0, tick=False), committed():
+        ticket = make_ticket(client=contact.client, contact=contact)
+    with time_machine.travel(T0 + dt.timedelta(minutes=2), tick=False):
+        tasks.sweep_outbox()
+    row = Notification.objects.get(ticket=ticket, recipient="marie.dupont@acme.test")
+    assert (row.status, row.attempts) == ("failed", 2)
+
+
+def test_a_row_stuck_in_sending_is_failed_and_never_sent_again(contact, mailoutbox):
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(client=contact.client, contact=contact)
+        outbox.plan_event(_created_event(ticket).pk)
+        rows = outbox.claim(ticket.pk, "marie.dupont@acme.test")  # the worker then dies
+    assert len(rows) == 1
+    with time_machine.travel(T0 + dt.timedelta(minutes=16), tick=False):
+        tasks.sweep_outbox()
+    row = Notification.objects.get(pk=rows[0].pk)
+    assert row.status == "failed" and "not re-sent automatically" in row.last_error
+    assert "marie.dupont@acme.test" not in [m.to[0] for m in mailoutbox]
+
+
+def test_a_lost_broker_message_is_recovered_by_the_sweeper(
+    contact, monkeypatch, mailoutbox, committed
+):
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(tasks.plan_event, "delay", broker_down)
+    with committed():
+        ticket = make_ticket(client=contact.client, contact=contact)  # no error for the user
+    assert ticket.pk and Notification.objects.count() == 0 and mailoutbox == []
+    monkeypatch.undo()
+    assert tasks.sweep_outbox() == {"planned": 1, "stuck": 0, "due": 3}
+    assert sorted(m.to[0] for m in mailoutbox) == [
+        "direction@acme.test",
+        "dsi@acme.test",
+        "marie.dupont@acme.test",
+    ]
+    tasks.sweep_outbox()
+    assert len(mailoutbox) == 3
+
+
+def test_a_delivery_that_cannot_be_queued_is_sent_by_the_sweeper(
+    contact, monkeypatch, mailoutbox, committed
+):
+    monkeypatch.setattr(tasks.deliver, "delay", lambda *a: (_ for _ in ()).throw(OSError("down")))
+    with committed():
+        make_ticket(client=contact.client, contact=contact)
+    assert Notification.objects.filter(status="pending").count() == 3 and mailoutbox == []
+    monkeypatch.undo()
+    tasks.sweep_outbox()
+    assert len(mailoutbox) == 3
+
+
+def test_old_events_are_history_and_never_mailed(contact, mailoutbox, committed):
+    with committed():
+        two_days_ago = dt.datetime.now(dt.UTC) - dt.timedelta(days=2)
+        ticket = make_ticket(client=contact.client, contact=contact, created_at=two_days_ago)
+    assert mailoutbox == []
+    assert EventDispatch.objects.get(event__ticket=ticket).note == "stale"
+    tasks.sweep_outbox()
+    assert mailoutbox == []
+
+
+def test_retry_now_sends_a_failed_row_again(contact, monkeypatch, mailoutbox, committed):
+    monkeypatch.setattr(EmailMultiAlternatives, "send", _failing_send(ConnectionRefusedError()))
+    with committed():
+        ticket = make_ticket(client=contact.client, contact=contact)
+    Notification.objects.update(status="failed")
+    monkeypatch.undo()
+    pairs = outbox.retry_now(Notification.objects.filter(recipient="dsi@acme.test"))
+    assert pairs == [(ticket.pk, "dsi@acme.test")]
+    tasks.schedule(pairs)
+    assert [m.to for m in mailoutbox] == [["dsi@acme.test"]]
+    row = Notification.objects.get(recipient="dsi@acme.test")
+    assert (row.status, row.attempts) == ("sent", 0)
