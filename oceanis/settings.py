@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "api",
     "extranet",
     "backoffice",
+    "reports",
     "axes",
 ]
 
@@ -181,6 +182,11 @@ CELERY_BEAT_SCHEDULE = {
     "sla-breach-warnings": {
         "task": "tickets.tasks.record_breach_warnings",
         "schedule": crontab(minute="*"),
+    },
+    # Steering-committee packs for the previous month: the 1st at 06:00 Paris time.
+    "reports-monthly-client-reports": {
+        "task": "reports.tasks.generate_monthly_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
     "oncall-sweep": {
         "task": "oncall.tasks.sweep",

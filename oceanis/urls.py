@@ -17,5 +17,6 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("extranet/", include("extranet.urls")),
     path("oncall/", include("oncall.urls")),
+    path("reports/", include("reports.urls")),
     path("", include("backoffice.urls")),
 ]

@@ -1,0 +1,372 @@
+"""Every figure of the reports as plain tables: the page, the CSV/XLSX exports and the PDF all
+render these same objects, so what is shown, exported and printed cannot drift apart."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.utils import formats, timezone
+
+from .billing import BillingSummary, OverrideEntry
+from .periods import MONTH_NAMES, local_tz
+from .queries import DIMENSIONS, ServiceReport
+from .team import TeamReport
+
+TEXT, INT, PERCENT, MINUTES, DATETIME, DATE, MONTH, MONEY = (
+    "text",
+    "int",
+    "percent",
+    "minutes",
+    "datetime",
+    "date",
+    "month",
+    "money",
+)
+
+
+@dataclass(frozen=True)
+class Column:
+    label: str
+    kind: str = TEXT
+
+
+@dataclass
+class Table:
+    key: str
+    title: str
+    columns: list[Column]
+    rows: list[tuple] = field(default_factory=list)
+    note: str = ""
+    pdf_widths: tuple[int, ...] | None = None  # relative column widths when the PDF needs them
+
+
+def minutes_of(value) -> float | None:
+    """Durations are exported as minutes (one decimal): numbers any tool can add up."""
+    if value is None:
+        return None
+    if isinstance(value, timedelta):
+        return round(value.total_seconds() / 60, 1)
+    return value
+
+
+def export_value(value, kind: str):
+    """The typed value written to CSV/XLSX (numbers stay numbers, instants in Paris time)."""
+    if value is None:
+        return None
+    if kind == PERCENT:
+        return round(value * 100, 1)
+    if kind == MINUTES:
+        return minutes_of(value)
+    if kind == DATETIME:
+        return timezone.localtime(value, local_tz()).replace(tzinfo=None, microsecond=0)
+    if kind == MONTH:
+        return value.strftime("%Y-%m")
+    return value
+
+
+def display(value, kind: str) -> str:
+    """French display for the page and the PDF."""
+    if value is None or value == "":
+        return "–"
+    if kind == PERCENT:
+        return f"{value * 100:.1f} %".replace(".", ",")
+    if kind == MINUTES:
+        return human_duration(value)
+    if kind == DATETIME:
+        return formats.date_format(timezone.localtime(value, local_tz()), "d/m/Y H:i")
+    if kind == DATE:
+        return formats.date_format(value, "d/m/Y")
+    if kind == MONTH:
+        return f"{MONTH_NAMES[value.month - 1]} {value.year}"
+    if kind == MONEY:
+        return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+    if kind == INT:
+        return f"{value:,}".replace(",", " ")
+    return str(value)
+
+
+def human_duration(value) -> str:
+    minutes = value.total_seconds() / 60 if isinstance(value, timedelta) else float(value)
+    hours, rest = divmod(round(minutes), 60)
+    return f"{hours} h {rest:02d}" if hours else f"{rest} min"
+
+
+def _yes(value: bool) -> str:
+    return "oui" if value else "non"
+
+
+# --- service report --------------------------------------------------------------------------
+
+
+def _breakdown(report: ServiceReport, field_name: str, title: str) -> Table:
+    total = report.total
+    rows = [
+        (b.label, b.count, b.count / total if total else None)
+        for b in report.breakdowns[field_name]
+    ]
+    return Table(
+        field_name,
+        f"Demandes par {title.lower()}",
+        [Column(title), Column("Demandes", INT), Column("Part", PERCENT)],
+        rows,
+    )
+
+
+def gti_table(report: ServiceReport) -> Table:
+    lines = [*report.gti, report.gti_total]
+    return Table(
+        "gti",
+        "Respect de la GTI par urgence",
+        [
+            Column("Urgence"),
+            Column("Mesurées", INT),
+            Column("Respectées", INT),
+            Column("Dépassées", INT),
+            Column("Taux de respect", PERCENT),
+        ],
+        [(g.label, g.measured, g.met, g.breached, g.rate) for g in lines],
+        note="Demandes créées sur la période ; une demande non prise en charge dont l'échéance "
+        "est passée compte comme dépassée.",
+    )
+
+
+def breaches_table(report: ServiceReport, limit: int | None) -> Table:
+    rows = [
+        (
+            t.reference,
+            t.client.name,
+            t.title,
+            t.get_urgency_display(),
+            t.created_at,
+            t.gti_deadline,
+            t.taken_in_charge_at,
+            t.ti_measured,
+            t.gti_duration,
+            str(t.assignee) if t.assignee_id else "",
+        )
+        for t in report.breaches(limit)
+    ]
+    breached = report.gti_total.breached
+    note = f"{len(rows)} sur {breached} affichées." if limit and breached > len(rows) else ""
+    return Table(
+        "breaches",
+        "Dépassements de GTI",
+        [
+            Column("Référence"),
+            Column("Client"),
+            Column("Objet"),
+            Column("Urgence"),
+            Column("Créée le", DATETIME),
+            Column("Échéance GTI", DATETIME),
+            Column("Prise en charge le", DATETIME),
+            Column("TI mesuré (min)", MINUTES),
+            Column("GTI (min)", MINUTES),
+            Column("Technicien"),
+        ],
+        rows,
+        note=note,
+    )
+
+
+def durations_table(report: ServiceReport) -> Table:
+    return Table(
+        "durations",
+        "Délais : médiane et 90e centile",
+        [
+            Column("Mesure"),
+            Column("Demandes", INT),
+            Column("Médiane (min)", MINUTES),
+            Column("90e centile (min)", MINUTES),
+        ],
+        [(d.label, d.count, d.median, d.p90) for d in report.durations],
+        note="Prise en charge : demandes créées sur la période ; traitement : demandes "
+        "clôturées sur la période (de la prise en charge à la clôture).",
+    )
+
+
+def backlog_table(report: ServiceReport) -> Table:
+    return Table(
+        "backlog",
+        "Demandes ouvertes en fin de journée",
+        [Column("Jour", DATE), Column("Demandes ouvertes", INT)],
+        [(p.day, p.value) for p in report.backlog],
+        note="Demandes créées et ni clôturées ni annulées à minuit.",
+    )
+
+
+def volume_table(report: ServiceReport) -> Table:
+    return Table(
+        "volume",
+        "Demandes créées et clôturées",
+        [
+            Column(
+                "Mois" if report.volume_by_month else "Jour",
+                MONTH if report.volume_by_month else DATE,
+            ),
+            Column("Créées", INT),
+            Column("Clôturées", INT),
+        ],
+        list(report.volume),
+    )
+
+
+def reopen_table(report: ServiceReport) -> Table:
+    resolved, reopened = report.reopen
+    return Table(
+        "reopen",
+        "Taux de réouverture",
+        [
+            Column("Résolues sur la période", INT),
+            Column("Réouvertes", INT),
+            Column("Taux", PERCENT),
+        ],
+        [(resolved, reopened, report.reopen_rate)],
+    )
+
+
+def equipment_table(report: ServiceReport) -> Table:
+    return Table(
+        "equipment",
+        "Matériels et projets les plus cités",
+        [Column("Matériel ou projet"), Column("Demandes", INT)],
+        list(report.top_equipment),
+    )
+
+
+REPORT_TABLES: dict[str, Callable[[ServiceReport, int | None], Table]] = {
+    **{
+        field_name: (lambda f, t: lambda r, _limit: _breakdown(r, f, t))(field_name, title)
+        for field_name, _choices, title in DIMENSIONS
+    },
+    "gti": lambda r, _limit: gti_table(r),
+    "breaches": breaches_table,
+    "durations": lambda r, _limit: durations_table(r),
+    "backlog": lambda r, _limit: backlog_table(r),
+    "volume": lambda r, _limit: volume_table(r),
+    "reopen": lambda r, _limit: reopen_table(r),
+    "equipment": lambda r, _limit: equipment_table(r),
+}
+
+
+def report_tables(report: ServiceReport, breach_limit: int | None = 200) -> list[Table]:
+    return [build(report, breach_limit) for build in REPORT_TABLES.values()]
+
+
+# --- team and billing ------------------------------------------------------------------------
+
+
+def team_table(team: TeamReport) -> Table:
+    columns = [
+        Column("Technicien"),
+        Column("Prises en charge", INT),
+        Column("Clôturées", INT),
+        Column("Temps saisi (min)", MINUTES),
+        Column("Trajets (min)", MINUTES),
+        Column("Temps total (min)", MINUTES),
+        Column("Ouvertes (maintenant)", INT),
+        Column("À risque (maintenant)", INT),
+    ]
+    if team.oncall_available:
+        columns += [
+            Column("Appels d'astreinte", INT),
+            Column("Engagement 1 h tenu", INT),
+            Column("Taux engagement 1 h", PERCENT),
+        ]
+    rows = []
+    for line in [*team.lines, team.total]:
+        name = str(line.technician) if line.technician else "Total"
+        row = (
+            name,
+            line.taken,
+            line.handled,
+            line.minutes,
+            line.travel,
+            line.total_minutes,
+            line.open_now,
+            line.at_risk_now,
+        )
+        if team.oncall_available:
+            row += (line.pages, line.pages_met, line.met_rate)
+        rows.append(row)
+    return Table(
+        "team",
+        "Activité de l'équipe",
+        columns,
+        rows,
+        note=""
+        if team.oncall_available
+        else "Module d'astreinte indisponible : appels non comptés.",
+    )
+
+
+def billing_table(summary: BillingSummary) -> Table:
+    return Table(
+        "billing",
+        "Export de facturation",
+        [
+            Column("Référence"),
+            Column("Objet"),
+            Column("Créée le", DATETIME),
+            Column("Clôturée le", DATETIME),
+            Column("Contrat"),
+            Column("Mode"),
+            Column("Facturable"),
+            Column("Dérogation"),
+            Column("Taux horaire (€ HT)", MONEY),
+            Column("Temps saisi (min)", INT),
+            Column("Trajets (min)", INT),
+            Column("Temps total (min)", INT),
+            Column("Montant (€ HT)", MONEY),
+            Column("Astreinte"),
+        ],
+        [
+            (
+                line.ticket.reference,
+                line.ticket.title,
+                line.ticket.created_at,
+                line.ticket.closed_at,
+                line.ticket.contract.name if line.ticket.contract else "",
+                line.contract_mode,
+                _yes(line.billable),
+                _yes(line.billable_overridden or line.rate_overridden),
+                line.rate,
+                line.minutes,
+                line.travel,
+                line.total_minutes,
+                line.amount,
+                _yes(line.oncall),
+            )
+            for line in summary.lines
+        ],
+    )
+
+
+def override_table(entries: list[OverrideEntry]) -> Table:
+    return Table(
+        "billing-overrides",
+        "Journal des dérogations",
+        [
+            Column("Le", DATETIME),
+            Column("Demande"),
+            Column("Objet de la dérogation"),
+            Column("Avant"),
+            Column("Après"),
+            Column("Par"),
+            Column("Motif"),
+            Column("Origine"),
+        ],
+        [
+            (e.at, e.ticket_reference, e.what, e.old, e.new, e.by, e.reason, e.source)
+            for e in entries
+        ],
+    )
+
+
+def cell_pairs(table: Table) -> list[list[tuple[str, str]]]:
+    """(display text, kind) per cell, for templates."""
+    return [
+        [(display(v, c.kind), c.kind) for v, c in zip(row, table.columns, strict=True)]
+        for row in table.rows
+    ]
