@@ -63,7 +63,7 @@ def closed_requests(contact: Contact, filters: dict | None = None) -> QuerySet[T
             Prefetch(
                 "events",
                 queryset=TicketEvent.objects.filter(public=True, kind=EventKind.REPORT)
-                .select_related("actor")
+                .select_related("actor", "actor__contact")
                 .order_by("at", "pk"),
                 to_attr="public_reports",
             )
@@ -82,7 +82,7 @@ def request_timeline(ticket: Ticket) -> QuerySet[TicketEvent]:
     """The public events of one request, oldest first (never internal notes)."""
     return (
         ticket.events.filter(public=True)
-        .select_related("actor", "actor__technician")
+        .select_related("actor", "actor__contact")
         .prefetch_related(
             Prefetch(
                 "attachments",

@@ -17,7 +17,8 @@ def actor_name(user) -> str:
         return _("Oceanis")
     if user.is_staff:
         return _("%(first)s (Oceanis)") % {"first": user.first_name or _("Technicien")}
-    return user.get_full_name() or user.get_username()
+    contact = getattr(user, "contact", None)  # the name the client knows, when it is a contact
+    return str(contact) if contact else (user.get_full_name() or user.get_username())
 
 
 @register.filter
