@@ -204,3 +204,29 @@ def suggestions_for(tickets: Iterable[Ticket], workloads: list[Workload]) -> dic
         )
         for ticket in tickets
     }
+
+
+def spread(tickets: Iterable[Ticket], workloads: list[Workload]) -> list[tuple[Ticket, Suggestion]]:
+    """The best technician for each ticket of a batch, in order, counting each planned
+    assignment in that technician's workload so the batch is spread over the team instead of
+    piling up on whoever was least loaded at the start. Mutates ``workloads``; no queries.
+    Tickets with no available technician, or already with the best one, are left out."""
+    by_id = {load.technician.pk: load for load in workloads}
+    plan = []
+    for ticket in tickets:
+        ranked = rank_technicians(
+            complexity=ticket.complexity,
+            referent_id=ticket.contract.referent_id if ticket.contract_id else None,
+            workloads=workloads,
+            current_id=ticket.assignee_id,
+        )
+        if not ranked or ranked[0].current:
+            continue  # nobody available, or already with the best technician
+        best = ranked[0]
+        counts = best.workload.open_by_urgency
+        counts[ticket.urgency] = counts.get(ticket.urgency, 0) + 1
+        previous = by_id.get(ticket.assignee_id)
+        if previous is not None and previous.open_by_urgency.get(ticket.urgency):
+            previous.open_by_urgency[ticket.urgency] -= 1
+        plan.append((ticket, best))
+    return plan

@@ -1,0 +1,67 @@
+"""Timeline lines of a ticket: one per immutable event, with a human summary of its payload."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.utils.translation import gettext as _
+
+from sla.policy import Urgency
+from tickets.models import EscalationLevel, EventKind, State, TicketEvent
+
+
+@dataclass(frozen=True)
+class Line:
+    event: TicketEvent
+    summary: str  # what the payload says, e.g. "N1 → N2" or "à Julien Morel"
+    attachments: tuple
+
+
+def _label(choices, value) -> str:
+    try:
+        return str(choices(value).label)
+    except ValueError:
+        return str(value)
+
+
+def _change(choices, payload: dict) -> str:
+    return f"{_label(choices, payload.get('from'))} → {_label(choices, payload.get('to'))}"
+
+
+def summarize(event: TicketEvent) -> str:
+    """The payload as one short sentence (the body is shown as is)."""
+    payload = event.payload or {}
+    kind = event.kind
+    if kind == EventKind.ASSIGNED:
+        return _("à %(name)s") % {"name": payload.get("assignee_name", "?")}
+    if kind in (EventKind.TRANSITION, EventKind.CREATED) and event.to_state:
+        if event.from_state:
+            return f"{_label(State, event.from_state)} → {_label(State, event.to_state)}"
+        return _label(State, event.to_state)
+    if kind == EventKind.ESCALATION:
+        if payload.get("resolver_name"):
+            return _("%(change)s, résolution : %(name)s") % {
+                "change": _change(EscalationLevel, payload),
+                "name": payload["resolver_name"],
+            }
+        return _change(EscalationLevel, payload)
+    if kind == EventKind.URGENCY:
+        return _change(Urgency, payload)
+    if kind == EventKind.QUALIFICATION:
+        return ", ".join(sorted(payload.get("changes", {})))
+    if kind in (EventKind.EMAIL_IN, EventKind.EMAIL_OUT):
+        recipients = payload.get("recipients") or payload.get("to") or ""
+        if isinstance(recipients, list | tuple):
+            recipients = ", ".join(map(str, recipients))
+        parts = [str(payload.get("subject") or ""), str(recipients)]
+        return " — ".join(p for p in parts if p)
+    return ""
+
+
+def timeline(events, attachments) -> list[Line]:
+    """Lines in chronological order, each with the attachments added with it."""
+    by_event: dict[int, list] = {}
+    for attachment in attachments:
+        if attachment.event_id:
+            by_event.setdefault(attachment.event_id, []).append(attachment)
+    return [Line(e, summarize(e), tuple(by_event.get(e.pk, ()))) for e in events]

@@ -1,0 +1,1 @@
+"""Back-office views: thin wrappers reading through selectors and writing through services."""

@@ -1,0 +1,169 @@
+"""The manager's dispatch screen: tickets to arbitrate with ranked suggestions, one-click and
+bulk assignment, and the team board. Manager and deputy only.
+
+Technicians and their workload are loaded once per page (two queries), then every ticket's
+ranking is computed in memory (``tickets.dispatch``): no query per ticket or per technician.
+"""
+
+from __future__ import annotations
+
+from django.contrib import messages
+from django.contrib.messages import get_messages
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
+from django.views.decorators.http import require_POST
+
+from staff.models import Technician
+from tickets.dispatch import dispatch_tickets, spread, suggestions_for, team_workload
+from tickets.models import Ticket
+from tickets.services import TicketTransitionError, ticket_assign
+
+from ..access import manager_required
+from .queues import decorate
+
+PAGE_SIZE = 20
+SHOWN_SUGGESTIONS = 3
+
+
+def dispatch_context(request) -> dict:
+    now = timezone.now()
+    workloads = team_workload(now)
+    page = Paginator(dispatch_tickets(now), PAGE_SIZE).get_page(request.GET.get("page"))
+    tickets = decorate(page.object_list, now)
+    ranked = suggestions_for(tickets, workloads)
+    rows = [
+        {
+            "ticket": ticket,
+            "top": ranked[ticket.pk][:SHOWN_SUGGESTIONS],
+            "more": ranked[ticket.pk][SHOWN_SUGGESTIONS:],
+        }
+        for ticket in tickets
+    ]
+    board = sorted(workloads, key=lambda w: (-w.at_risk, -w.weighted, str(w.technician)))
+    return {
+        "rows": rows,
+        "page": page,
+        "board": board,
+        "technicians": sorted((w.technician for w in workloads), key=str),
+        "now": now,
+    }
+
+
+def _render(request):
+    context = dispatch_context(request)
+    if request.htmx:
+        # Partial refresh: messages are shown in the refreshed region (aria-live) right away.
+        context["flash"] = list(get_messages(request))
+        return render(request, "backoffice/_dispatch_live.html", context)
+    return render(request, "backoffice/dispatch.html", context)
+
+
+@manager_required
+def dispatch(request):
+    return _render(request)
+
+
+def _note(ticket: Ticket, technician: Technician, workloads) -> str:
+    """Record which suggestion the arbitration followed (or that it overrode them)."""
+    ranked = suggestions_for([ticket], workloads)[ticket.pk]
+    for suggestion in ranked:
+        if suggestion.technician.pk == technician.pk:
+            return _("Dispatch : suggestion n° %(rank)d (%(reasons)s).") % {
+                "rank": suggestion.rank,
+                "reasons": " ; ".join(suggestion.reasons),
+            }
+    return _("Dispatch : choix hors suggestions.")
+
+
+@manager_required
+@require_POST
+def dispatch_assign(request):
+    """One click: assign (or reassign) a ticket; the event records who arbitrated."""
+    ticket = get_object_or_404(
+        Ticket.objects.select_related("contract"), reference=request.POST.get("ticket", "")
+    )
+    raw = request.POST.get("technician", "")
+    technician = Technician.objects.select_related("user").filter(pk=raw if raw.isdigit() else None)
+    technician = technician.first()
+    if technician is None:
+        messages.error(request, _("Choisissez un technicien."))
+        return _after(request)
+    try:
+        ticket_assign(
+            ticket=ticket,
+            technician=technician,
+            by=request.user,
+            note=_note(ticket, technician, team_workload()),
+        )
+    except TicketTransitionError as exc:
+        messages.error(request, str(exc))
+        return _after(request)
+    messages.success(
+        request,
+        _("%(ref)s affectée à %(name)s.") % {"ref": ticket.reference, "name": technician},
+    )
+    return _after(request)
+
+
+@manager_required
+@require_POST
+def dispatch_bulk(request):
+    """Assign the selected tickets to one technician, or each to its best suggestion."""
+    references = request.POST.getlist("tickets")
+    tickets = list(
+        Ticket.objects.select_related("contract")
+        .filter(reference__in=references)
+        .order_by("gti_deadline", "created_at", "pk")
+    )
+    if not tickets:
+        messages.error(request, _("Sélectionnez au moins une demande."))
+        return _after(request)
+    choice = request.POST.get("technician", "")
+    workloads = team_workload()
+    if choice == "auto":
+        plan = [(t, s.technician) for t, s in spread(tickets, workloads)]
+    else:
+        technician = Technician.objects.filter(pk=choice if choice.isdigit() else None).first()
+        if technician is None:
+            messages.error(request, _("Choisissez un technicien ou « 1ʳᵉ suggestion »."))
+            return _after(request)
+        plan = [(t, technician) for t in tickets]
+    done, refused = 0, []
+    for ticket, technician in plan:
+        try:
+            ticket_assign(
+                ticket=ticket,
+                technician=technician,
+                by=request.user,
+                note=_note(ticket, technician, workloads),
+            )
+        except TicketTransitionError as exc:
+            refused.append(str(exc))
+        else:
+            done += 1
+    if done:
+        messages.success(
+            request,
+            ngettext("%(count)d demande affectée.", "%(count)d demandes affectées.", done)
+            % {"count": done},
+        )
+    if len(plan) < len(tickets):
+        messages.info(
+            request,
+            _("%(count)d demande(s) déjà chez le technicien le mieux placé ou sans candidat.")
+            % {"count": len(tickets) - len(plan)},
+        )
+    for message in refused:
+        messages.error(request, message)
+    return _after(request)
+
+
+def _after(request):
+    """htmx: the refreshed list with the messages (always 200: htmx does not swap errors);
+    otherwise back to the dispatch page, where the messages are shown."""
+    if request.htmx:
+        return _render(request)
+    return redirect("backoffice:dispatch")

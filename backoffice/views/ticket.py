@@ -1,0 +1,75 @@
+"""The ticket page: qualification, SLA panel, timeline, actions, entries, attachments."""
+
+from __future__ import annotations
+
+from django.shortcuts import get_object_or_404, render
+from django.utils import timezone
+
+from tickets.models import Ticket
+
+from ..access import staff_required, technician_of, user_is_manager
+from ..actions import ACTIONS, available_actions
+from ..forms import AttachmentForm, EntryForm
+from ..slapanel import sla_panel
+from ..timeline import timeline
+
+
+def get_ticket(reference: str) -> Ticket:
+    return get_object_or_404(
+        Ticket.objects.select_related(
+            "client",
+            "contact",
+            "site",
+            "contract__referent__user",
+            "assignee__user",
+            "resolver__user",
+            "created_by",
+        ),
+        reference=reference,
+    )
+
+
+def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200):
+    """The full ticket page; ``bound`` holds forms that failed validation, shown with their
+    errors and the user's input so nothing typed is lost."""
+    bound = bound or {}
+    now = timezone.now()
+    manager = user_is_manager(request)
+    allowed = available_actions(ticket, request.user, manager=manager)
+    actions = []
+    for name in allowed:
+        action = ACTIONS[name]
+        form = bound.get(name) or action.form(ticket=ticket, auto_id=f"id_{name}_%s")
+        actions.append({"action": action, "form": form, "open": name in bound})
+    events = list(ticket.events.select_related("actor").order_by("at", "pk"))
+    attachments = list(ticket.attachments.select_related("uploaded_by"))
+    context = {
+        "ticket": ticket,
+        "sla": sla_panel(ticket, now),
+        "lines": timeline(events, attachments),
+        "minutes_total": sum(e.minutes_spent for e in events),
+        "attachments": attachments,
+        "interventions": list(ticket.interventions.select_related("technician__user")),
+        "actions": actions,
+        "entry_form": bound.get("entry") or EntryForm(auto_id="id_entry_%s"),
+        "attachment_form": bound.get("attach") or AttachmentForm(auto_id="id_attach_%s"),
+        "me": technician_of(request.user),
+        "now": now,
+    }
+    return render(request, "backoffice/ticket.html", context, status=status)
+
+
+@staff_required
+def ticket_detail(request, reference: str):
+    return render_ticket(request, get_ticket(reference))
+
+
+@staff_required
+def ticket_sla(request, reference: str):
+    """The SLA panel alone, polled by htmx while the GTI clock runs."""
+    ticket = get_object_or_404(Ticket, reference=reference)
+    return render(
+        request,
+        "backoffice/_sla_panel.html",
+        {"ticket": ticket, "sla": sla_panel(ticket, timezone.now())},
+    )
