@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.auth import ApiTokenAuthentication, scope_for
-from staff.models import is_staff_member
+from staff.models import Technician, is_staff_member
 
 from .models import AckVia, Page
 from .paging import PageAckError, page_acknowledge
@@ -109,13 +109,21 @@ def on_call_now(request):
 
 
 class IsOceanisStaff(BasePermission):
-    """A staff session, or a staff-wide API token acting for a staff user."""
+    """A staff session, or a staff-wide API token (never a client-scoped one)."""
 
     message = _("Action réservée aux intervenants Oceanis.")
 
     def has_permission(self, request, view):
         scope = scope_for(request)
-        return bool(scope and scope.staff and is_staff_member(request.user))
+        return bool(scope and scope.staff)
+
+
+def _technician(value) -> Technician | None:
+    try:
+        pk = int(value)
+    except (TypeError, ValueError):
+        return None
+    return Technician.objects.select_related("user").filter(pk=pk, user__is_active=True).first()
 
 
 def page_json(page: Page) -> dict:
@@ -135,8 +143,12 @@ def page_json(page: Page) -> dict:
 
 
 class PageAckView(APIView):
-    """``POST /oncall/api/pages/<id>/ack/``: acknowledge as the caller; idempotent (200 with
-    ``already_acknowledged``), 409 when the page was cancelled, 404 when unknown."""
+    """``POST /oncall/api/pages/<id>/ack/``: acknowledge and take the ticket in charge.
+
+    As the caller, or as ``{"technician": <id>}`` (an integration, e.g. the phone system, acting
+    for the technician who answered). Idempotent (200 with ``already_acknowledged``); 409 when
+    the page was cancelled, 404 when unknown, 400 for a bad technician.
+    """
 
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsOceanisStaff]
@@ -146,8 +158,18 @@ class PageAckView(APIView):
         page = Page.objects.filter(pk=pk).first()
         if page is None:
             return Response({"detail": _("Appel introuvable.")}, status=status.HTTP_404_NOT_FOUND)
+        by = request.user
+        data = request.data if isinstance(request.data, dict) else {}
+        if data.get("technician") is not None:
+            technician = _technician(data.get("technician"))
+            if technician is None:
+                return Response(
+                    {"technician": [_("Technicien inconnu ou inactif.")]},
+                    status=status.HTTP_400_BAD_REQUEST,
+                )
+            by = technician.user
         try:
-            result = page_acknowledge(page=page, by=request.user, via=AckVia.API)
+            result = page_acknowledge(page=page, by=by, via=AckVia.API)
         except PageAckError as exc:
             return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
         page = Page.objects.select_related("ticket", "acknowledged_by").get(pk=pk)
