@@ -109,20 +109,19 @@ def build_digest_email(
 
 
 def digest_line(event: TicketEvent) -> DigestLine:
-    """A public event as a line of the digest (the caller filters out internal events)."""
-    label = EventKind(event.kind).label
-    if event.kind == EventKind.TRANSITION and event.to_state:
-        label = _("Changement d'état")
-    author = _author(event)
+    """A public event as a line of the digest (the caller filters out internal events).
+
+    Labels stay lazy: they are rendered later, in the recipient's language.
+    """
     return DigestLine(
         at=timezone.localtime(event.at),
         kind=event.kind,
-        label=str(label),
-        author=author,
+        label=EventKind(event.kind).label,
+        author=_author(event),
         body=event.body,
         minutes=event.minutes_spent,
-        from_state=str(State(event.from_state).label) if event.from_state else "",
-        to_state=str(State(event.to_state).label) if event.to_state else "",
+        from_state=State(event.from_state).label if event.from_state else "",
+        to_state=State(event.to_state).label if event.to_state else "",
     )
 
 

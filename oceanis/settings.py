@@ -183,6 +183,15 @@ CELERY_BEAT_SCHEDULE = {
         "task": "tickets.tasks.record_breach_warnings",
         "schedule": crontab(minute="*"),
     },
+    "notifications-outbox-sweep": {
+        "task": "notifications.tasks.sweep_outbox",
+        "schedule": crontab(minute="*"),
+    },
+    # Evaluated in CELERY_TIMEZONE (Europe/Paris): 17:00 local time, summer and winter alike.
+    "notifications-daily-digest": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=17, minute=0),
+    },
     # Steering-committee packs for the previous month: the 1st at 06:00 Paris time.
     "reports-monthly-client-reports": {
         "task": "reports.tasks.generate_monthly_reports",
@@ -193,6 +202,21 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*"),
     },
 }
+
+# Notifications: events of one ticket within this many seconds leave as one mail (no grouping
+# without a broker: eager tasks cannot wait). Inbound mail: IMAP polling and the HTTP endpoint.
+NOTIFICATIONS_GROUPING_SECONDS = env.int(
+    "NOTIFICATIONS_GROUPING_SECONDS", default=0 if CELERY_TASK_ALWAYS_EAGER else 60
+)
+NOTIFICATIONS_REPLY_TO = env("NOTIFICATIONS_REPLY_TO", default="")
+NOTIFICATIONS_MESSAGE_ID_DOMAIN = env("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="")
+INBOUND_MAIL_TOKEN = env("INBOUND_MAIL_TOKEN", default="")
+IMAP_HOST = env("IMAP_HOST", default="")
+IMAP_PORT = env.int("IMAP_PORT", default=993)
+IMAP_USER = env("IMAP_USER", default="")
+IMAP_PASSWORD = env("IMAP_PASSWORD", default="")
+IMAP_FOLDER = env("IMAP_FOLDER", default="INBOX")
+IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER", default="")
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
