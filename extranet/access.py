@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from functools import wraps
 
+from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import translation
 
 from .scoping import contact_for
 
@@ -16,7 +18,7 @@ def contact_required(view):
     """Let in active client contacts only, with ``request.contact`` set.
 
     Anonymous users go to the extranet login, staff to the back-office, and an account with no
-    active contact is refused (403).
+    active contact is refused (403). Pages speak the contact's language (French by default).
     """
 
     @wraps(view)
@@ -30,6 +32,10 @@ def contact_required(view):
         if contact is None:
             raise PermissionDenied
         request.contact = contact
+        if settings.LANGUAGE_COOKIE_NAME not in request.COOKIES:
+            # The contact's language unless they picked one with the switcher.
+            translation.activate(contact.language)
+            request.LANGUAGE_CODE = contact.language
         return view(request, *args, **kwargs)
 
     return wrapper

@@ -194,3 +194,9 @@ def test_a_site_restricted_contact_files_requests_on_their_site(client, org_a):
     )
     assert response.status_code == 302
     assert Ticket.objects.get(title="Badge").site == org_a.other_site
+
+
+def test_pages_speak_the_contacts_language_whatever_the_browser_says(contact_client, org_a):
+    response = contact_client.get(reverse("extranet:home"), HTTP_ACCEPT_LANGUAGE="en-US")
+    assert response["Content-Language"] == "fr"
+    assert "Peu bloquant" in response.content.decode()

@@ -241,3 +241,19 @@ def test_an_account_without_an_active_contact_is_refused(client, org_a):
     org_a.contact.save()
     client.force_login(org_a.contact.user)
     assert client.get(reverse("extranet:home")).status_code == 403
+
+
+@pytest.mark.django_db
+def test_attachment_visibility_follows_its_flag_and_its_entry(contact_client, org_a, tech):
+    from tickets.attachments import attachment_add
+
+    loose = attachment_add(ticket=org_a.ticket, name="loose.pdf", content=b"x", by=tech.user)
+    on_note = attachment_add(
+        ticket=org_a.ticket, name="on-note.pdf", content=b"x", by=tech.user, event=org_a.note
+    )
+    download = lambda a: reverse("extranet:attachment_download", args=[a.pk])  # noqa: E731
+    assert contact_client.get(download(loose)).status_code == 200
+    # Flagged public by mistake but attached to an internal note: still hidden.
+    assert on_note.public and contact_client.get(download(on_note)).status_code == 404
+    page = contact_client.get(reverse("extranet:request", args=[org_a.ticket.pk])).content
+    assert b"loose.pdf" in page and b"on-note.pdf" not in page
