@@ -45,8 +45,16 @@ class ScopedQuerysetsMixin:
             field.queryset = model.objects.filter(**{key: scope.client_id})
 
 
+def _optional_choice(choices):
+    """A read-only choice that may be blank: documented as enum-or-empty in the schema."""
+    return serializers.ChoiceField(choices=choices, allow_blank=True, read_only=True)
+
+
 class TicketSerializer(serializers.ModelSerializer):
     client = serializers.SlugRelatedField(slug_field="code", read_only=True)
+    technical_domain = _optional_choice(TechnicalDomain.choices)
+    service_type = _optional_choice(ServiceType.choices)
+    pending_on = _optional_choice(PendingOn.choices)
     assignee_name = serializers.SerializerMethodField()
 
     class Meta:
@@ -215,6 +223,8 @@ class AssignSerializer(NoteSerializer):
 
 class TimelineEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
+    from_state = _optional_choice(State.choices)
+    to_state = _optional_choice(State.choices)
 
     class Meta:
         model = TicketEvent

@@ -253,6 +253,15 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 
 # On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
+    "ENUM_NAME_OVERRIDES": {
+        "TicketKindEnum": "tickets.models.Kind",
+        "TicketStateEnum": "tickets.models.State",
+        "EscalationLevelEnum": "tickets.models.EscalationLevel",
+        "PendingOnEnum": "tickets.models.PendingOn",
+        "SkillLevelEnum": "staff.models.Level",
+        "ContractKindEnum": "clients.models.Contract.Kind",
+        "GtiLevelEnum": ["ok", "risk", "breached", "met", "missed", "none"],
+    },
 # hours whatever the contract. Links in pages are absolute: built on OCEANIS_BASE_URL.
 OCEANIS_INTERNAL_CLIENT_CODE = env("OCEANIS_INTERNAL_CLIENT_CODE", default="oceanis")
 OCEANIS_BASE_URL = env("OCEANIS_BASE_URL", default="http://127.0.0.1:8000")

@@ -343,7 +343,7 @@ class TicketViewSet(
     @extend_schema(
         methods=["GET"],
         summary="Historique (fil) de la demande",
-        responses={200: TimelineEntrySerializer(many=True), **errors(401, 403, 404, 429)},
+        responses={200: TimelineEntrySerializer(many=True), **errors(400, 401, 403, 404, 429)},
     )
     @extend_schema(
         methods=["POST"],

@@ -298,3 +298,9 @@ def test_the_sla_endpoint_reports_the_live_gti_clock(staff_api, acme_api, acme):
     assert body["remaining_seconds"] == 2 * 3600
     assert body["consumed_percent"] == 50
     assert body["running"] is True and body["level"] == "ok"
+
+
+def test_a_bad_cursor_gets_400(staff_api):
+    response = staff_api.get(TICKETS + "?cursor=not-a-cursor")
+    assert response.status_code == 400
+    assert "cursor" in response.json()["fields"]
