@@ -67,6 +67,9 @@ INSTALLED_APPS = [
     "api",
     "extranet",
     "backoffice",
+    "incidents",
+    "changes",
+    "shifts",
     "reports",
     "axes",
 ]
@@ -181,6 +184,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sla-breach-warnings": {
         "task": "tickets.tasks.record_breach_warnings",
+        "schedule": crontab(minute="*"),
+    },
+    "incident-deliveries-sweep": {
+        "task": "incidents.tasks.sweep_incident_deliveries",
         "schedule": crontab(minute="*"),
     },
     "notifications-outbox-sweep": {

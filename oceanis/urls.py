@@ -18,5 +18,8 @@ urlpatterns = [
     path("extranet/", include("extranet.urls")),
     path("oncall/", include("oncall.urls")),
     path("reports/", include("reports.urls")),
+    path("incidents/", include("incidents.urls")),
+    path("changements/", include("changes.urls")),
+    path("shifts/", include("shifts.urls")),
     path("", include("backoffice.urls")),
 ]

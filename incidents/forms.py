@@ -1,0 +1,127 @@
+"""Forms of the incident screens: parse input only; the services validate the rules."""
+
+from __future__ import annotations
+
+import re
+
+from django import forms
+from django.utils.translation import gettext_lazy as _
+
+from clients.models import Client
+from tickets.models import Ticket
+
+from .models import MessageKind
+
+DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
+
+
+class LocalDateTimeField(forms.DateTimeField):
+    """A ``datetime-local`` input, read in the current (Paris) time zone."""
+
+    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
+        super().__init__(*args, **kwargs)
+
+
+class IncidentForm(forms.Form):
+    title = forms.CharField(label=_("Intitulé"), max_length=200)
+    services = forms.CharField(
+        label=_("Services impactés (un par ligne)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+    )
+    description = forms.CharField(
+        label=_("Description interne"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    started_at = LocalDateTimeField(label=_("Début de l'incident"))
+
+
+class IncidentCreateForm(IncidentForm):
+    next_update_at = LocalDateTimeField(
+        label=_("Notification initiale au plus tard le"), required=False
+    )
+    clients = forms.ModelMultipleChoiceField(
+        label=_("Clients impactés"),
+        queryset=Client.objects.filter(is_active=True),
+        required=False,
+        widget=forms.SelectMultiple(attrs={"size": 6}),
+    )
+    tickets = forms.CharField(
+        label=_("Demandes à rattacher (références)"),
+        required=False,
+        help_text=_("Ex. : OC-2026-000123 OC-2026-000124"),
+    )
+
+    def clean_tickets(self):
+        return tickets_from_references(self.cleaned_data["tickets"])
+
+
+def tickets_from_references(raw: str) -> list[Ticket]:
+    """Tickets named by their references (separated by spaces, commas or new lines)."""
+    references = [r.upper() for r in re.split(r"[\s,;]+", raw or "") if r]
+    if not references:
+        return []
+    found = {t.reference: t for t in Ticket.objects.filter(reference__in=references)}
+    missing = [r for r in references if r not in found]
+    if missing:
+        raise forms.ValidationError(
+            _("Demande introuvable : %(refs)s") % {"refs": ", ".join(missing)}
+        )
+    return [found[r] for r in dict.fromkeys(references)]
+
+
+class LinkTicketsForm(forms.Form):
+    references = forms.CharField(label=_("Références des demandes"), max_length=2000)
+
+    def clean_references(self):
+        return tickets_from_references(self.cleaned_data["references"])
+
+
+class ClientForm(forms.Form):
+    client = forms.ModelChoiceField(
+        label=_("Client"), queryset=Client.objects.filter(is_active=True)
+    )
+
+
+class PublishForm(forms.Form):
+    kind = forms.ChoiceField(label=_("Modèle"), choices=MessageKind.choices)
+    subject = forms.CharField(label=_("Objet"), max_length=200)
+    body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 14}))
+    next_update_at = LocalDateTimeField(
+        label=_("Prochain point de situation au plus tard le"), required=False
+    )
+
+
+class NextUpdateForm(forms.Form):
+    next_update_at = LocalDateTimeField(label=_("Prochaine communication avant"))
+
+
+class PirForm(forms.Form):
+    summary = forms.CharField(
+        label=_("Résumé"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    impact = forms.CharField(
+        label=_("Impact"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    root_cause = forms.CharField(
+        label=_("Cause racine"), required=False, widget=forms.Textarea(attrs={"rows": 4})
+    )
+    actions = forms.CharField(
+        label=_("Actions correctives et préventives (une par ligne)"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 5}),
+    )
+
+
+def add_service_errors(form: forms.Form, exc) -> None:
+    """Show a service's ``ValidationError`` on the form: per field when it names one."""
+    if hasattr(exc, "error_dict"):
+        for field, errors in exc.error_dict.items():
+            target = field if field in form.fields else None
+            for error in errors:
+                form.add_error(target, error)
+    else:
+        for message in exc.messages:
+            form.add_error(None, message)

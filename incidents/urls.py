@@ -1,0 +1,28 @@
+from django.urls import path
+
+from . import views, views_client
+
+app_name = "incidents"
+
+urlpatterns = [
+    path("", views.incident_list, name="list"),
+    path("nouveau/", views.incident_create, name="create"),
+    path("<int:pk>/", views.incident_detail, name="detail"),
+    path("<int:pk>/modifier/", views.incident_edit, name="edit"),
+    path("<int:pk>/demandes/", views.incident_link, name="link"),
+    path("<int:pk>/demandes/<int:ticket_pk>/detacher/", views.incident_unlink, name="unlink"),
+    path("<int:pk>/clients/", views.incident_client_add, name="client_add"),
+    path(
+        "<int:pk>/clients/<int:client_pk>/retirer/",
+        views.incident_client_remove,
+        name="client_remove",
+    ),
+    path("<int:pk>/prochaine-communication/", views.incident_next_update, name="next_update"),
+    path("<int:pk>/communiquer/", views.incident_publish, name="publish"),
+    path("<int:pk>/rapport/", views.pir_edit, name="pir"),
+    path("<int:pk>/rapport/publication/", views.pir_publish, name="pir_publish"),
+    path("<int:pk>/rapport.pdf", views.pir_download, name="pir_pdf"),
+    path("client/", views_client.client_home, name="client_home"),
+    path("client/<int:pk>/rapport/", views_client.client_report, name="client_report"),
+    path("client/<int:pk>/rapport.pdf", views_client.client_report_pdf, name="client_report_pdf"),
+]
