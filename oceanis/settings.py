@@ -71,6 +71,7 @@ INSTALLED_APPS = [
     "changes",
     "shifts",
     "reports",
+    "projects",
     "axes",
 ]
 
