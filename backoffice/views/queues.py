@@ -13,7 +13,7 @@ from staff.models import Technician, is_staff_member
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, State, Ticket
 from tickets.selectors import at_risk_q, breached_q, with_gti_status
 
-from ..access import staff_required, technician_of
+from ..access import staff_required
 from ..forms import QueueFilterForm
 from ..slapanel import countdown
 
@@ -91,8 +91,8 @@ def decorate(rows, now) -> list[Ticket]:
 
 def _queue(request, *, mine: bool):
     now = timezone.now()
-    me = technician_of(request.user)
     technicians = list(Technician.objects.select_related("user"))
+    me = next((t for t in technicians if t.user_id == request.user.pk), None)
     form = QueueFilterForm(request.GET or None, technicians=technicians)
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     base = Ticket.objects.select_related("client", "contact", "site", "assignee__user")
