@@ -6,6 +6,7 @@ import hashlib
 import secrets
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -87,7 +88,9 @@ class WebhookSubscription(models.Model):
 
     name = models.CharField(_("nom"), max_length=100)
     url = models.URLField(_("URL"), max_length=500)
-    secret = models.CharField(_("secret de signature"), max_length=100)
+    secret = models.CharField(
+        _("secret de signature"), max_length=100, default=secrets.token_urlsafe
+    )
     events = models.JSONField(
         _("événements"), default=list, help_text=_("Liste de types : ticket.created, …")
     )
@@ -110,9 +113,12 @@ class WebhookSubscription(models.Model):
     def __str__(self) -> str:
         return self.name
 
-    @staticmethod
-    def new_secret() -> str:
-        return secrets.token_urlsafe(32)
+    def clean(self) -> None:
+        unknown = set(self.events or []) - set(WebhookEvent.values)
+        if not isinstance(self.events, list) or not self.events or unknown:
+            raise ValidationError(
+                {"events": _("Liste non vide parmi : %s") % ", ".join(WebhookEvent.values)}
+            )
 
 
 class WebhookDelivery(models.Model):
@@ -130,6 +136,8 @@ class WebhookDelivery(models.Model):
         "tickets.TicketEvent", on_delete=models.CASCADE, related_name="webhook_deliveries"
     )
     event_type = models.CharField(max_length=32, choices=WebhookEvent)
+    # Frozen at fan-out: every attempt sends the same body (a retry is not a new event).
+    payload = models.JSONField(default=dict)
     status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
     next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)

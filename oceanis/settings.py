@@ -184,6 +184,10 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
     "sla-breach-warnings": {
+    "api-webhooks-sweep": {
+        "task": "api.tasks.webhooks_sweep",
+        "schedule": crontab(minute="*"),
+    },
         "task": "tickets.tasks.record_breach_warnings",
         "schedule": crontab(minute="*"),
     },
