@@ -15,6 +15,7 @@ from tickets.dispatch import (
     Workload,
     dispatch_tickets,
     rank_technicians,
+    spread,
     suggestions_for,
     team_workload,
 )
@@ -162,3 +163,28 @@ def test_suggestions_for_a_page_of_tickets_cost_no_query_once_loaded(django_asse
     with django_assert_num_queries(0):
         ranked = suggestions_for(tickets, loads)
     assert all(r[0].technician == referent for r in ranked.values())
+
+
+def unsaved_ticket(pk, urgency="critical", complexity=Level.STANDARD, assignee_id=None):
+    from tickets.models import Ticket
+
+    return Ticket(pk=pk, urgency=urgency, complexity=complexity, assignee_id=assignee_id)
+
+
+def test_spread_counts_each_planned_assignment_so_a_batch_is_shared():
+    loads = [tech(1, "alice"), tech(2, "bruno", non_blocking=1)]
+    plan = spread([unsaved_ticket(n) for n in range(1, 5)], loads)
+    assert [str(s.technician) for _, s in plan] == ["alice", "bruno", "alice", "bruno"]
+    assert loads[0].open_by_urgency == {"critical": 2}
+
+
+def test_spread_leaves_out_tickets_already_with_the_best_technician_and_moves_load():
+    loads = [tech(1, "alice"), tech(2, "bruno", critical=3)]
+    plan = spread([unsaved_ticket(1, assignee_id=1), unsaved_ticket(2, assignee_id=2)], loads)
+    assert [(t.pk, str(s.technician)) for t, s in plan] == [(2, "alice")]
+    assert loads[1].open_by_urgency == {"critical": 2}
+    assert loads[0].open_by_urgency == {"critical": 1}
+
+
+def test_spread_skips_tickets_nobody_can_take():
+    assert spread([unsaved_ticket(1)], [tech(1, "away", available=False)]) == []
