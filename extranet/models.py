@@ -100,3 +100,9 @@ class CalendarFeed(models.Model):
             defaults={"token_hash": hash_token(token), "created_at": timezone.now()},
         )
         return token
+
+
+def delete_document_file(sender, instance: ProjectDocument, **kwargs) -> None:
+    """Remove the stored file once its row is deleted (admin bulk deletes included)."""
+    if instance.file:
+        instance.file.delete(save=False)

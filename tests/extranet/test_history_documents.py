@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
+import os
 
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
@@ -181,3 +182,11 @@ def test_staff_share_a_document_through_the_admin(client, org_a):
     document = ProjectDocument.objects.get(original_name="compte rendu.pdf")
     assert document.title == "compte rendu.pdf" and document.uploaded_by == admin
     assert document.content_type == "application/pdf" and document.size == 4
+
+
+def test_deleting_a_document_removes_its_file(org_a):
+    path = org_a.document.file.path
+    with open(path, "rb") as handle:
+        assert handle.read() == b"%PDF doc"
+    ProjectDocument.objects.filter(pk=org_a.document.pk).delete()
+    assert not os.path.exists(path)
