@@ -1,8 +1,9 @@
 """Who may use the RUN-process screens (incidents, problems, changes, shifts).
 
 Staff pages: Oceanis staff only (client contacts get 403, anonymous users the login page).
-Client pages: active client contacts only, with ``request.contact`` set; everything they read is
-filtered on ``request.contact.client`` so another client's ids answer 404.
+Client pages use the extranet's own ``contact_required`` (active contacts only, with
+``request.contact`` set); everything they read is filtered on ``request.contact.client`` so
+another client's ids answer 404.
 """
 
 from __future__ import annotations
@@ -12,7 +13,6 @@ from functools import wraps
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 
-from extranet.scoping import contact_for
 from staff.models import Technician, is_manager, is_staff_member
 
 
@@ -24,21 +24,6 @@ def staff_required(view):
     def wrapper(request, *args, **kwargs):
         if not is_staff_member(request.user):
             raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
-
-
-def contact_required(view):
-    """Logged-in active client contacts only (staff and unknown accounts get 403)."""
-
-    @wraps(view)
-    @login_required
-    def wrapper(request, *args, **kwargs):
-        contact = contact_for(request.user)
-        if contact is None:
-            raise PermissionDenied
-        request.contact = contact
         return view(request, *args, **kwargs)
 
     return wrapper

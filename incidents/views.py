@@ -244,7 +244,7 @@ def incident_publish(request, pk: int):
             else:
                 messages.success(
                     request,
-                    _("%(kind)s publiée : %(n)d destinataire(s).")
+                    _("Communication publiée (%(kind)s) : %(n)d destinataire(s).")
                     % {"kind": message.get_kind_display(), "n": message.deliveries.count()},
                 )
                 return redirect("incidents:detail", incident.pk)

@@ -9,9 +9,9 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from extranet.access import contact_required
 from extranet.scoping import visible_tickets
 
-from .access import contact_required
 from .models import MajorIncident, PostIncidentReport
 from .pir import duration_label, pir_pdf, pir_timeline
 from .selectors import active_banners_for_client, published_reports_for_client
@@ -28,6 +28,7 @@ def client_home(request):
             "client": client,
             "incident_banners": active_banners_for_client(client),
             "reports": published_reports_for_client(client),
+            "nav": "incidents",
         },
     )
 
@@ -55,6 +56,7 @@ def client_report(request, pk: int):
             "timeline": pir_timeline(incident, visible_tickets=visible_tickets(request.contact)),
             "duration": duration_label(incident),
             "client": request.contact.client,
+            "nav": "incidents",
         },
     )
 

@@ -70,9 +70,11 @@ def test_client_pages_are_for_contacts_of_affected_clients_only(
     pdf = reverse("incidents:client_report_pdf", args=[incident.pk])
     home = reverse("incidents:client_home")
 
-    assert client.get(home).status_code == 302  # anonymous: login
+    response = client.get(home)
+    assert response.status_code == 302 and "/extranet/connexion/" in response["Location"]
     client.force_login(technician.user)
-    assert client.get(home).status_code == 403  # staff have their own screens
+    response = client.get(home)  # staff have their own screens: sent to the back-office
+    assert response.status_code == 302 and "/extranet/" not in response["Location"]
 
     client.force_login(tenants["b_user"].user)
     response = client.get(home)
