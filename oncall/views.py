@@ -179,7 +179,9 @@ def ack_link(request, token: str):
         try:
             result = page_acknowledge(page=page, by=technician.user, via=AckVia.LINK)
         except PageAckError as exc:
-            return render(request, "oncall/ack_done.html", {**context, "error": str(exc)}, 409)
+            return render(
+                request, "oncall/ack_done.html", {**context, "error": str(exc)}, status=409
+            )
         page = result.page
         return render(
             request,
