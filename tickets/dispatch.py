@@ -11,7 +11,9 @@ ranking with the reason for each rank, following the Oceanis rules in order:
 4. then the current open workload, weighted by urgency (a critical ticket weighs 4, a
    non-blocking one 1, see ``sla.policy.URGENCY_RANK``).
 
-Technicians marked unavailable (absent) are never proposed.
+Technicians marked unavailable (absent) are never proposed, nor those the caller says are off
+shift (``excluded_ids``: the back-office asks ``shifts.selectors``, which this module must not
+import since shifts sits above tickets).
 
 ``rank_technicians`` is pure (no queries); ``team_workload`` loads every technician with their
 open workload in two queries, whatever the number of tickets or technicians, so a page can rank
@@ -20,7 +22,7 @@ technicians for many tickets without N+1.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
 
@@ -112,11 +114,13 @@ def rank_technicians(
     referent_id: int | None,
     workloads: Iterable[Workload],
     current_id: int | None = None,
+    excluded_ids: Collection[int] = frozenset(),
 ) -> list[Suggestion]:
     """Rank the available technicians for a ticket of this complexity; pure, no queries.
 
     ``referent_id`` is the contract's referent technician (None without one), ``current_id``
-    the ticket's current assignee (flagged, not favoured).
+    the ticket's current assignee (flagged, not favoured), ``excluded_ids`` technicians off
+    shift (never proposed, like absent ones).
     """
     needed = LEVEL_RANK[Level(complexity)]
 
@@ -134,7 +138,10 @@ def rank_technicians(
             tech.pk,
         )
 
-    available = sorted((w for w in workloads if w.technician.available), key=key)
+    available = sorted(
+        (w for w in workloads if w.technician.available and w.technician.pk not in excluded_ids),
+        key=key,
+    )
     return [
         Suggestion(
             rank=position,
@@ -180,20 +187,22 @@ def _reasons(load: Workload, complexity: str, referent_id, current_id) -> list[s
     return reasons
 
 
-def dispatch_tickets(now: datetime | None = None) -> QuerySet[Ticket]:
+def dispatch_tickets(
+    now: datetime | None = None, orphan_owner_ids: Collection[int] = ()
+) -> QuerySet[Ticket]:
     """Tickets the dispatcher must look at, nearest GTI deadline first: open and unassigned,
-    or not yet taken in charge with ≥ 75 % of the GTI consumed (at risk or already breached)."""
+    not yet taken in charge with ≥ 75 % of the GTI consumed (at risk or already breached), or
+    open with an owner among ``orphan_owner_ids`` (whose shift ended without a handover)."""
     now = now or timezone.now()
-    return (
-        open_tickets()
-        .filter(
-            Q(assignee__isnull=True) | Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now),
-        )
-        .select_related("contract")
-    )
+    condition = Q(assignee__isnull=True) | Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now)
+    if orphan_owner_ids:
+        condition |= Q(assignee_id__in=list(orphan_owner_ids))
+    return open_tickets().filter(condition).select_related("contract")
 
 
-def suggestions_for(tickets: Iterable[Ticket], workloads: list[Workload]) -> dict[int, list]:
+def suggestions_for(
+    tickets: Iterable[Ticket], workloads: list[Workload], excluded_ids: Collection[int] = ()
+) -> dict[int, list]:
     """{ticket pk: ranked suggestions} for tickets loaded with their contract; no queries."""
     return {
         ticket.pk: rank_technicians(
@@ -201,12 +210,15 @@ def suggestions_for(tickets: Iterable[Ticket], workloads: list[Workload]) -> dic
             referent_id=ticket.contract.referent_id if ticket.contract_id else None,
             workloads=workloads,
             current_id=ticket.assignee_id,
+            excluded_ids=excluded_ids,
         )
         for ticket in tickets
     }
 
 
-def spread(tickets: Iterable[Ticket], workloads: list[Workload]) -> list[tuple[Ticket, Suggestion]]:
+def spread(
+    tickets: Iterable[Ticket], workloads: list[Workload], excluded_ids: Collection[int] = ()
+) -> list[tuple[Ticket, Suggestion]]:
     """The best technician for each ticket of a batch, in order, counting each planned
     assignment in that technician's workload so the batch is spread over the team instead of
     piling up on whoever was least loaded at the start. Mutates ``workloads``; no queries.
@@ -219,6 +231,7 @@ def spread(tickets: Iterable[Ticket], workloads: list[Workload]) -> list[tuple[T
             referent_id=ticket.contract.referent_id if ticket.contract_id else None,
             workloads=workloads,
             current_id=ticket.assignee_id,
+            excluded_ids=excluded_ids,
         )
         if not ranked or ranked[0].current:
             continue  # nobody available, or already with the best technician

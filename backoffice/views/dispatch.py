@@ -1,8 +1,9 @@
 """The manager's dispatch screen: tickets to arbitrate with ranked suggestions, one-click and
 bulk assignment, and the team board. Manager and deputy only.
 
-Technicians and their workload are loaded once per page (two queries), then every ticket's
-ranking is computed in memory (``tickets.dispatch``): no query per ticket or per technician.
+Technicians and their workload are loaded once per page (two queries), who is off shift in one
+more (``shifts.selectors``), then every ticket's ranking is computed in memory
+(``tickets.dispatch``): no query per ticket or per technician.
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from shifts.selectors import off_shift_owner_ids
 from staff.models import Technician
 from tickets.dispatch import dispatch_tickets, spread, suggestions_for, team_workload
 from tickets.models import Ticket
@@ -31,12 +33,14 @@ SHOWN_SUGGESTIONS = 3
 def dispatch_context(request) -> dict:
     now = timezone.now()
     workloads = team_workload(now)
-    page = Paginator(dispatch_tickets(now), PAGE_SIZE).get_page(request.GET.get("page"))
+    off_shift = off_shift_owner_ids(now)
+    page = Paginator(dispatch_tickets(now, off_shift), PAGE_SIZE).get_page(request.GET.get("page"))
     tickets = decorate(page.object_list, now)
-    ranked = suggestions_for(tickets, workloads)
+    ranked = suggestions_for(tickets, workloads, off_shift)
     rows = [
         {
             "ticket": ticket,
+            "orphaned": ticket.assignee_id in off_shift,
             "top": ranked[ticket.pk][:SHOWN_SUGGESTIONS],
             "more": ranked[ticket.pk][SHOWN_SUGGESTIONS:],
         }
@@ -48,6 +52,7 @@ def dispatch_context(request) -> dict:
         "page": page,
         "board": board,
         "technicians": sorted((w.technician for w in workloads), key=str),
+        "off_shift": off_shift,
         "now": now,
     }
 
@@ -66,9 +71,9 @@ def dispatch(request):
     return _render(request)
 
 
-def _note(ticket: Ticket, technician: Technician, workloads) -> str:
+def _note(ticket: Ticket, technician: Technician, workloads, off_shift) -> str:
     """Record which suggestion the arbitration followed (or that it overrode them)."""
-    ranked = suggestions_for([ticket], workloads)[ticket.pk]
+    ranked = suggestions_for([ticket], workloads, off_shift)[ticket.pk]
     for suggestion in ranked:
         if suggestion.technician.pk == technician.pk:
             return _("Dispatch : suggestion n° %(rank)d (%(reasons)s).") % {
@@ -96,7 +101,7 @@ def dispatch_assign(request):
             ticket=ticket,
             technician=technician,
             by=request.user,
-            note=_note(ticket, technician, team_workload()),
+            note=_note(ticket, technician, team_workload(), off_shift_owner_ids(timezone.now())),
         )
     except TicketTransitionError as exc:
         messages.error(request, str(exc))
@@ -123,8 +128,9 @@ def dispatch_bulk(request):
         return _after(request)
     choice = request.POST.get("technician", "")
     workloads = team_workload()
+    off_shift = off_shift_owner_ids(timezone.now())
     if choice == "auto":
-        plan = [(t, s.technician) for t, s in spread(tickets, workloads)]
+        plan = [(t, s.technician) for t, s in spread(tickets, workloads, off_shift)]
     else:
         technician = Technician.objects.filter(pk=choice if choice.isdigit() else None).first()
         if technician is None:
@@ -138,7 +144,7 @@ def dispatch_bulk(request):
                 ticket=ticket,
                 technician=technician,
                 by=request.user,
-                note=_note(ticket, technician, workloads),
+                note=_note(ticket, technician, workloads, off_shift),
             )
         except TicketTransitionError as exc:
             refused.append(str(exc))

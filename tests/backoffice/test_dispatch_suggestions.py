@@ -85,6 +85,14 @@ def test_absent_technicians_are_never_proposed_not_even_the_referent():
     assert names(ranked) == ["here"]
 
 
+def test_technicians_off_shift_are_excluded_like_absent_ones():
+    loads = [tech(1, "gone"), tech(2, "here", critical=5)]
+    ranked = rank_technicians(
+        complexity=Level.STANDARD, referent_id=1, workloads=loads, excluded_ids={1}
+    )
+    assert names(ranked) == ["here"]
+
+
 def test_project_team_members_only_reinforce_after_the_centres_technicians():
     loads = [
         tech(1, "projet", Level.EXPERT, Team.BUILD),

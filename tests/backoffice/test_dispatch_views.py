@@ -9,6 +9,7 @@ from django.urls import reverse
 from sla.policy import Urgency
 from staff.models import Level
 from tests.factories import ContractFactory, TechnicianFactory, make_ticket
+from tickets import services
 from tickets.models import EventKind, State
 
 from .conftest import MONDAY_9
@@ -66,8 +67,6 @@ def test_htmx_assignment_returns_the_refreshed_list_with_the_message(
 
 def test_reassigning_a_closed_ticket_is_refused_with_no_change(manager_client, manager):
     ticket = make_ticket(assignee=manager)
-    from tickets import services
-
     services.ticket_cancel(ticket=ticket, by=manager.user, reason="Doublon")
     other = TechnicianFactory()
     response = manager_client.post(
@@ -157,7 +156,7 @@ def test_dispatch_query_count_does_not_grow_with_tickets_or_technicians(
 ):
     make_ticket()
     manager_client.get(DISPATCH)
-    with django_assert_num_queries(7) as few:
+    with django_assert_num_queries(8) as few:
         manager_client.get(DISPATCH)
     for _ in range(5):
         TechnicianFactory()
@@ -166,3 +165,31 @@ def test_dispatch_query_count_does_not_grow_with_tickets_or_technicians(
     with django_assert_num_queries(len(few.captured_queries)):
         response = manager_client.get(DISPATCH)
     assert len(response.context["rows"]) == 16
+
+
+def test_an_agent_whose_shift_ended_is_not_suggested_and_their_tickets_come_back(
+    manager_client,
+):
+    from shifts.models import Shift, ShiftAssignment
+
+    morning = Shift.objects.create(name="Matin", start_time=dt.time(6), end_time=dt.time(14))
+    gone = TechnicianFactory(user__first_name="Gaston")
+    on_duty = TechnicianFactory(user__first_name="Dora")
+    ShiftAssignment.objects.create(shift=morning, day=MONDAY_9.date(), technician=gone)
+    ShiftAssignment.objects.create(
+        shift=Shift.objects.create(name="Après-midi", start_time=dt.time(14), end_time=dt.time(22)),
+        day=MONDAY_9.date(),
+        technician=on_duty,
+    )
+    with time_machine.travel(MONDAY_9, tick=False):
+        left_behind = make_ticket(urgency=Urgency.NON_BLOCKING, assignee=gone)
+        services.ticket_take_in_charge(ticket=left_behind, by=gone.user)
+        make_ticket()
+    with time_machine.travel(MONDAY_9.replace(hour=15), tick=False):
+        response = manager_client.get(DISPATCH)
+    rows = {row["ticket"].pk: row for row in response.context["rows"]}
+    assert rows[left_behind.pk]["orphaned"]
+    assert "propriétaire hors shift" in response.content.decode()
+    for row in rows.values():
+        suggested = [s.technician for s in row["top"] + row["more"]]
+        assert gone not in suggested and on_duty in suggested
