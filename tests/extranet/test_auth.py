@@ -178,3 +178,10 @@ def test_logout_goes_back_to_the_extranet_login(contact_client):
     response = contact_client.post(reverse("extranet:logout"))
     assert response["Location"] == reverse("extranet:login")
     assert get_user_model().objects.exists()
+
+
+def test_the_invite_command_builds_links_on_the_configured_public_address(settings):
+    settings.OCEANIS_BASE_URL = "https://support.oceanis.example"
+    ContactFactory(email="lea@client.test")
+    call_command("invite_contact", "lea@client.test")
+    assert "https://support.oceanis.example/extranet/mot-de-passe/" in mail.outbox[0].body

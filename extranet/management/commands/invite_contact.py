@@ -15,8 +15,8 @@ class Command(BaseCommand):
         parser.add_argument("email", help="Adresse e-mail du contact")
         parser.add_argument(
             "--base-url",
-            default=getattr(settings, "EXTRANET_BASE_URL", "http://localhost:8000"),
-            help="Adresse publique du site, pour le lien (défaut : réglage EXTRANET_BASE_URL).",
+            default=getattr(settings, "OCEANIS_BASE_URL", "http://localhost:8000"),
+            help="Adresse publique du site, pour le lien (défaut : réglage OCEANIS_BASE_URL).",
         )
 
     def handle(self, *args, email, base_url, **options):
