@@ -22,7 +22,6 @@ from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
-    Count,
     Exists,
     F,
     IntegerField,
@@ -117,6 +116,18 @@ def contract_default_billable():
     )
 
 
+def oncall_in_period(period: Period) -> Exists | None:
+    """Whether the ticket had an on-call page raised in the period (None without on-call)."""
+    page = page_model()
+    if page is None:
+        return None
+    return Exists(
+        page.objects.filter(
+            ticket=OuterRef("pk"), raised_at__gte=period.start_at, raised_at__lt=period.end_at
+        )
+    )
+
+
 def billing_queryset(client: Client, period: Period) -> QuerySet[Ticket]:
     """The client's tickets concerned by the period, annotated with time, flag and rate."""
     qs = Ticket.objects.filter(client=client).annotate(
@@ -134,12 +145,9 @@ def billing_queryset(client: Client, period: Period) -> QuerySet[Ticket]:
         | Q(travel__gt=0)
         | Q(closed_at__gte=period.start_at, closed_at__lt=period.end_at)
     )
-    page = page_model()
-    if page is not None:
-        pages = page.objects.filter(
-            ticket=OuterRef("pk"), raised_at__gte=period.start_at, raised_at__lt=period.end_at
-        )
-        qs = qs.annotate(oncall=Exists(pages))
+    paged = oncall_in_period(period)
+    if paged is not None:
+        qs = qs.annotate(oncall=paged)
         concerned |= Q(oncall=True)
     else:
         qs = qs.annotate(oncall=Value(False, output_field=BooleanField()))
@@ -196,7 +204,7 @@ class BillingSummary:
 
 
 def billing_summary(client: Client, period: Period) -> BillingSummary:
-    """Lines (one query) and the minute totals (one aggregate query)."""
+    """Lines (one query), minute totals (one aggregate) and on-call pages (one count)."""
     qs = billing_queryset(client, period)
     lines = [
         BillingLine(
@@ -204,7 +212,8 @@ def billing_summary(client: Client, period: Period) -> BillingSummary:
             minutes=t.minutes,
             travel=t.travel,
             billable=t.effective_billable,
-            rate=t.effective_rate,
+            # SQLite hands the coalesced rate back without its scale ("90"): keep cents.
+            rate=None if t.effective_rate is None else Decimal(t.effective_rate).quantize(CENT),
             rate_overridden=t.override_rate is not None,
             billable_overridden=t.effective_billable != t.default_billable,
             oncall=t.oncall,
@@ -214,13 +223,20 @@ def billing_summary(client: Client, period: Period) -> BillingSummary:
     totals = qs.order_by().aggregate(
         billable=Coalesce(Sum(F("minutes") + F("travel"), filter=Q(effective_billable=True)), 0),
         covered=Coalesce(Sum(F("minutes") + F("travel"), filter=Q(effective_billable=False)), 0),
-        oncall=Count("pk", filter=Q(oncall=True)),
     )
+    # Counted apart: Django wraps the aggregate above around the annotated query and drops the
+    # unused ``oncall`` annotation from it, so it cannot be filtered on there.
+    page = page_model()
+    oncall = 0
+    if page is not None:
+        oncall = page.objects.filter(
+            ticket__client=client, raised_at__gte=period.start_at, raised_at__lt=period.end_at
+        ).count()
     return BillingSummary(
         lines=lines,
         billable_minutes=totals["billable"],
         covered_minutes=totals["covered"],
-        oncall_count=totals["oncall"],
+        oncall_count=oncall,
     )
 
 

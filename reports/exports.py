@@ -18,7 +18,7 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from .tables import DATE, DATETIME, MONEY, Table, export_value
+from .tables import DATE, DATETIME, MONEY, Table, export_label, export_value
 
 FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
 CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
@@ -43,7 +43,7 @@ def _typed_rows(table: Table):
 def to_csv(table: Table) -> bytes:
     buffer = io.StringIO()
     writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([c.label for c in table.columns])
+    writer.writerow([export_label(c) for c in table.columns])
     for row in _typed_rows(table):
         writer.writerow(["" if v is None else _csv_text(v) for v in row])
     return buffer.getvalue().encode("utf-8-sig")
@@ -62,7 +62,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
     used = set()
     for table in tables:
         sheet = workbook.create_sheet(_sheet_name(table.title, used))
-        sheet.append([c.label for c in table.columns])
+        sheet.append([export_label(c) for c in table.columns])
         for cell in sheet[1]:
             cell.font = Font(bold=True)
         for row in _typed_rows(table):
@@ -77,7 +77,7 @@ def to_xlsx(tables: list[Table]) -> bytes:
             if number_format:
                 for cell in sheet[letter][1:]:
                     cell.number_format = number_format
-            sheet.column_dimensions[letter].width = max(12, min(50, len(column.label) + 4))
+            sheet.column_dimensions[letter].width = max(12, min(50, len(export_label(column)) + 4))
         sheet.freeze_panes = "A2"
     buffer = io.BytesIO()
     workbook.save(buffer)

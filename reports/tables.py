@@ -51,6 +51,12 @@ def minutes_of(value) -> float | None:
     return value
 
 
+def export_label(column: Column) -> str:
+    """Exports carry bare numbers, so their headers name the unit."""
+    unit = {MINUTES: " (min)", PERCENT: " (%)"}.get(column.kind, "")
+    return column.label + unit
+
+
 def export_value(value, kind: str):
     """The typed value written to CSV/XLSX (numbers stay numbers, instants in Paris time)."""
     if value is None:
@@ -161,8 +167,8 @@ def breaches_table(report: ServiceReport, limit: int | None) -> Table:
             Column("Créée le", DATETIME),
             Column("Échéance GTI", DATETIME),
             Column("Prise en charge le", DATETIME),
-            Column("TI mesuré (min)", MINUTES),
-            Column("GTI (min)", MINUTES),
+            Column("TI mesuré", MINUTES),
+            Column("GTI", MINUTES),
             Column("Technicien"),
         ],
         rows,
@@ -177,8 +183,8 @@ def durations_table(report: ServiceReport) -> Table:
         [
             Column("Mesure"),
             Column("Demandes", INT),
-            Column("Médiane (min)", MINUTES),
-            Column("90e centile (min)", MINUTES),
+            Column("Médiane", MINUTES),
+            Column("90e centile", MINUTES),
         ],
         [(d.label, d.count, d.median, d.p90) for d in report.durations],
         note="Prise en charge : demandes créées sur la période ; traitement : demandes "
@@ -262,9 +268,9 @@ def team_table(team: TeamReport) -> Table:
         Column("Technicien"),
         Column("Prises en charge", INT),
         Column("Clôturées", INT),
-        Column("Temps saisi (min)", MINUTES),
-        Column("Trajets (min)", MINUTES),
-        Column("Temps total (min)", MINUTES),
+        Column("Temps saisi", MINUTES),
+        Column("Trajets", MINUTES),
+        Column("Temps total", MINUTES),
         Column("Ouvertes (maintenant)", INT),
         Column("À risque (maintenant)", INT),
     ]

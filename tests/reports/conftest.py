@@ -195,6 +195,21 @@ def build_march() -> March:
     return March(client_a, client_b, contract_a, manager, tech1, tech2, t)
 
 
+def make_page(ticket, target, raised_at, met):
+    """An on-call page as ``oncall.Page`` stores it (the fields the reports rely on)."""
+    from reports.team import page_model
+
+    return page_model().objects.create(
+        ticket=ticket,
+        trigger="created",
+        reason="contract_24x7",
+        target=target,
+        raised_at=raised_at,
+        intervention_deadline=raised_at + timedelta(hours=1),
+        intervention_met=met,
+    )
+
+
 @pytest.fixture
 def march(db):
     return build_march()
