@@ -160,6 +160,7 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = VAR_DIR / "static"
+STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: downloads go through permission-checked views
@@ -183,17 +184,26 @@ CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_BEAT_SCHEDULE = {
-    "sla-breach-warnings": {
     "api-webhooks-sweep": {
         "task": "api.tasks.webhooks_sweep",
         "schedule": crontab(minute="*"),
     },
+    "sla-breach-warnings": {
         "task": "tickets.tasks.record_breach_warnings",
         "schedule": crontab(minute="*"),
     },
     "incident-deliveries-sweep": {
         "task": "incidents.tasks.sweep_incident_deliveries",
         "schedule": crontab(minute="*"),
+    },
+    "oncall-sweep": {
+        "task": "oncall.tasks.sweep",
+        "schedule": crontab(minute="*"),
+    },
+    # Steering-committee packs for the previous month: the 1st at 06:00 Paris time.
+    "reports-monthly-client-reports": {
+        "task": "reports.tasks.generate_monthly_reports",
+        "schedule": crontab(minute=0, hour=6, day_of_month=1),
     },
     "notifications-outbox-sweep": {
         "task": "notifications.tasks.sweep_outbox",
@@ -203,15 +213,6 @@ CELERY_BEAT_SCHEDULE = {
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=17, minute=0),
-    },
-    # Steering-committee packs for the previous month: the 1st at 06:00 Paris time.
-    "reports-monthly-client-reports": {
-        "task": "reports.tasks.generate_monthly_reports",
-        "schedule": crontab(minute=0, hour=6, day_of_month=1),
-    },
-    "oncall-sweep": {
-        "task": "oncall.tasks.sweep",
-        "schedule": crontab(minute="*"),
     },
 }
 
@@ -256,15 +257,6 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_DIST": "SIDECAR",  # assets served locally: no CDN
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
     "REDOC_DIST": "SIDECAR",
-}
-# Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.
-ALERTS_AUTO_RESOLVE = env.bool("ALERTS_AUTO_RESOLVE", default=True)
-# Outgoing webhooks: attempts before a delivery is marked failed; first retry delay (doubles).
-WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
-WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
-WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
-
-# On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
     "ENUM_NAME_OVERRIDES": {
         "TicketKindEnum": "tickets.models.Kind",
         "TicketStateEnum": "tickets.models.State",
@@ -274,6 +266,15 @@ WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
         "ContractKindEnum": "clients.models.Contract.Kind",
         "GtiLevelEnum": ["ok", "risk", "breached", "met", "missed", "none"],
     },
+}
+# Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.
+ALERTS_AUTO_RESOLVE = env.bool("ALERTS_AUTO_RESOLVE", default=True)
+# Outgoing webhooks: attempts before a delivery is marked failed; first retry delay (doubles).
+WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
+WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
+WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+
+# On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
 # hours whatever the contract. Links in pages are absolute: built on OCEANIS_BASE_URL.
 OCEANIS_INTERNAL_CLIENT_CODE = env("OCEANIS_INTERNAL_CLIENT_CODE", default="oceanis")
 OCEANIS_BASE_URL = env("OCEANIS_BASE_URL", default="http://127.0.0.1:8000")
