@@ -6,6 +6,7 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from staff.models import Technician
@@ -51,9 +52,10 @@ def intervention_plan(
             public=True,
             body=_("Intervention planifiée le %(when)s (%(mode)s) avec %(tech)s.")
             % {
-                "when": starts_at.strftime("%d/%m/%Y %H:%M"),
+                # Clients read Paris wall-clock time, and only first names of technicians.
+                "when": timezone.localtime(starts_at).strftime("%d/%m/%Y %H:%M"),
                 "mode": intervention.get_mode_display(),
-                "tech": technician,
+                "tech": technician.user.first_name or technician,
             },
             payload={"intervention": intervention.pk},
         )

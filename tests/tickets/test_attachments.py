@@ -58,7 +58,7 @@ def test_oversized_files_are_refused(settings, tmp_path):
 @pytest.mark.django_db
 def test_planning_an_intervention_logs_a_public_entry(technician):
     ticket = make_ticket()
-    when = dt.datetime(2026, 12, 2, 9, 0, tzinfo=PARIS)
+    when = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)  # 09:00 in Paris
     planned = intervention_plan(
         ticket=ticket,
         technician=technician,
@@ -71,6 +71,8 @@ def test_planning_an_intervention_logs_a_public_entry(technician):
     assert planned.ends_at == when + dt.timedelta(hours=2)
     entry = ticket.events.latest("pk")
     assert entry.public and "02/12/2026 09:00" in entry.body
+    assert technician.user.first_name in entry.body
+    assert technician.user.last_name not in entry.body
     with pytest.raises(ValidationError):
         intervention_plan(
             ticket=ticket,
