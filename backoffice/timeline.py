@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.core.exceptions import FieldDoesNotExist
 from django.utils.translation import gettext as _
 
 from sla.policy import Urgency
-from tickets.models import EscalationLevel, EventKind, State, TicketEvent
+from tickets.models import EscalationLevel, EventKind, State, Ticket, TicketEvent
 
 
 @dataclass(frozen=True)
@@ -26,6 +27,24 @@ def _label(choices, value) -> str:
 
 def _change(choices, payload: dict) -> str:
     return f"{_label(choices, payload.get('from'))} → {_label(choices, payload.get('to'))}"
+
+
+def _qualification_change(name: str, values) -> str:
+    """ "domaine technique : — → Sauvegarde"; related objects by field name only (no query)."""
+    try:
+        field = Ticket._meta.get_field(name)
+    except FieldDoesNotExist:
+        return name
+    if field.is_relation or not isinstance(values, list | tuple) or len(values) != 2:
+        return str(field.verbose_name)
+    choices = dict(field.flatchoices)
+
+    def show(value):
+        if isinstance(value, bool):
+            return _("oui") if value else _("non")
+        return str(choices.get(value, value)) if value not in ("", None) else "—"
+
+    return f"{field.verbose_name} : {show(values[0])} → {show(values[1])}"
 
 
 def summarize(event: TicketEvent) -> str:
@@ -48,7 +67,9 @@ def summarize(event: TicketEvent) -> str:
     if kind == EventKind.URGENCY:
         return _change(Urgency, payload)
     if kind == EventKind.QUALIFICATION:
-        return ", ".join(sorted(payload.get("changes", {})))
+        return " ; ".join(
+            _qualification_change(n, v) for n, v in payload.get("changes", {}).items()
+        )
     if kind in (EventKind.EMAIL_IN, EventKind.EMAIL_OUT):
         recipients = payload.get("recipients") or payload.get("to") or ""
         if isinstance(recipients, list | tuple):

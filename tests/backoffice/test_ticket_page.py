@@ -179,3 +179,13 @@ def test_a_missing_file_on_disk_is_a_404(tech_client, settings, tmp_path):
     assert (
         tech_client.get(reverse("backoffice:attachment", args=[attachment.pk])).status_code == 404
     )
+
+
+def test_requalification_lines_name_the_fields_and_values(tech_client, technician):
+    ticket = make_ticket(assignee=technician)
+    services.ticket_requalify(
+        ticket=ticket, by=technician.user, values={"technical_domain": "backup", "billable": True}
+    )
+    body = tech_client.get(url("ticket", ticket)).content.decode()
+    assert "domaine technique : — → Sauvegarde" in body
+    assert "facturable : non → oui" in body
