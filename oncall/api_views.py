@@ -1,6 +1,7 @@
 """JSON endpoints: who is on call at an instant; acknowledge a page.
 
-``GET /oncall/api/now?at=ISO`` is a plain Django view (staff session). The acknowledgement is a
+``GET /oncall/api/now?at=ISO`` is a plain Django view (staff session, or a staff-wide API token
+for integrations such as the phone switchboard). The acknowledgement is a
 DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer tokens (a staff-wide
 ``api.auth.ApiTokenAuthentication`` token, never a client-scoped one).
 """
@@ -16,6 +17,7 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
+from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
@@ -52,13 +54,31 @@ def parse_instant(raw: str) -> datetime:
     return parsed
 
 
-@require_GET
-def on_call_now(request):
-    """Who is on call now, or at ``?at=`` (ISO 8601)."""
+def _refusal(request) -> JsonResponse | None:
+    """None when the caller is staff (session) or holds a staff-wide API token (e.g. the phone
+    switchboard forwarding the on-call number); else the 401/403 JSON answer."""
+    try:
+        authenticated = ApiTokenAuthentication().authenticate(request)
+    except AuthenticationFailed as exc:
+        return JsonResponse({"error": str(exc.detail)}, status=401)
+    if authenticated is not None:
+        _user, token = authenticated
+        if token.client_id is None:
+            return None
+        return JsonResponse({"error": _("Réservé aux intervenants Oceanis.")}, status=403)
     if not request.user.is_authenticated:
         return JsonResponse({"error": _("Authentification requise.")}, status=401)
     if not is_staff_member(request.user):
         return JsonResponse({"error": _("Réservé aux intervenants Oceanis.")}, status=403)
+    return None
+
+
+@require_GET
+def on_call_now(request):
+    """Who is on call now, or at ``?at=`` (ISO 8601)."""
+    refusal = _refusal(request)
+    if refusal is not None:
+        return refusal
     raw = request.GET.get("at")
     try:
         at = parse_instant(raw) if raw else timezone.now()

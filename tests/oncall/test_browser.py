@@ -103,6 +103,8 @@ def test_a_manager_browses_the_on_call_calendar_and_acknowledges_a_page(
         assert tab.locator("[data-role=primary]").inner_text().startswith("Thomas Fournier")
         assert tab.locator("[data-role=backup]").inner_text().startswith("Laura Girard")
         assert "Hors heures ouvrées" in tab.locator(".oc-now h2").inner_text()
+        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+        tab.screenshot(path=str(SCREENSHOTS / "oncall-now.png"), full_page=True)
 
         tab.get_by_role("link", name="Calendrier", exact=True).click()
         tab.wait_for_url("**/oncall/calendar/")
@@ -116,7 +118,6 @@ def test_a_manager_browses_the_on_call_calendar_and_acknowledges_a_page(
         assert "Rendez-vous médical" in dst_week.inner_text()
         swapped = tab.locator("tr[data-week='5']")
         assert "échange" in swapped.inner_text()
-        SCREENSHOTS.mkdir(parents=True, exist_ok=True)
         tab.screenshot(path=str(SCREENSHOTS / "oncall.png"), full_page=True)
 
         tab.select_option("#weeks", "26")

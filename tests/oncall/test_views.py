@@ -146,6 +146,20 @@ def test_the_now_api_refuses_anonymous_and_client_callers(client, contact_client
     assert "error" in response.json()
 
 
+def test_integrations_ask_who_is_on_call_with_a_staff_token_but_not_a_client_one(
+    client, rotation, client_24x7
+):
+    url = reverse("oncall:api_now")
+    _, staff_raw = token_create(name="Standard téléphonique")
+    ok = client.get(
+        url, {"at": "2026-10-03T03:00:00+02:00"}, HTTP_AUTHORIZATION=f"Bearer {staff_raw}"
+    )
+    assert ok.status_code == 200 and ok.json()["primary"]["name"] == "Alice"
+    _, client_raw = token_create(name="Outil client", client=client_24x7)
+    assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {client_raw}").status_code == 403
+    assert client.get(url, HTTP_AUTHORIZATION="Bearer oc_forged").status_code == 401
+
+
 def test_without_rotation_the_api_says_nobody(staff_client):
     body = staff_client.get(reverse("oncall:api_now")).json()
     assert body["rotation"] is None and body["primary"] is None
