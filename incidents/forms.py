@@ -7,6 +7,7 @@ import re
 from django import forms
 from django.utils.translation import gettext_lazy as _
 
+from alerts.models import Event
 from clients.models import Client
 from tickets.models import Ticket
 
@@ -54,8 +55,13 @@ class IncidentCreateForm(IncidentForm):
         help_text=_("Ex. : OC-2026-000123 OC-2026-000124"),
     )
 
+    events = forms.CharField(label=_("Événements de supervision à rattacher (n°)"), required=False)
+
     def clean_tickets(self):
         return tickets_from_references(self.cleaned_data["tickets"])
+
+    def clean_events(self):
+        return events_from_numbers(self.cleaned_data["events"])
 
 
 def tickets_from_references(raw: str) -> list[Ticket]:
@@ -72,11 +78,38 @@ def tickets_from_references(raw: str) -> list[Ticket]:
     return [found[r] for r in dict.fromkeys(references)]
 
 
+def events_from_numbers(raw: str) -> list[Event]:
+    """Monitoring events named by their numbers (separated by spaces, commas or new lines)."""
+    numbers = [n.lstrip("#") for n in re.split(r"[\s,;]+", raw or "") if n]
+    bad = [n for n in numbers if not n.isdigit()]
+    found = {e.pk: e for e in Event.objects.filter(pk__in=[int(n) for n in numbers if n.isdigit()])}
+    missing = bad + [n for n in numbers if n.isdigit() and int(n) not in found]
+    if missing:
+        raise forms.ValidationError(
+            _("Événement de supervision introuvable : %(ids)s") % {"ids": ", ".join(missing)}
+        )
+    return [found[int(n)] for n in dict.fromkeys(numbers)]
+
+
 class LinkTicketsForm(forms.Form):
-    references = forms.CharField(label=_("Références des demandes"), max_length=2000)
+    references = forms.CharField(
+        label=_("Références des demandes"), max_length=2000, required=False
+    )
+    events = forms.CharField(
+        label=_("N° d'événements de supervision"), max_length=2000, required=False
+    )
 
     def clean_references(self):
         return tickets_from_references(self.cleaned_data["references"])
+
+    def clean_events(self):
+        return events_from_numbers(self.cleaned_data["events"])
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not data.get("references") and not data.get("events"):
+            raise forms.ValidationError(_("Indiquez au moins une demande ou un événement."))
+        return data
 
 
 class ClientForm(forms.Form):

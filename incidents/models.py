@@ -96,6 +96,29 @@ class IncidentTicket(models.Model):
         return f"{self.incident.reference} ← {self.ticket_id}"
 
 
+class IncidentEvent(models.Model):
+    """A monitoring event grouped under a major incident (with or without a ticket of its own)."""
+
+    incident = models.ForeignKey(
+        MajorIncident, on_delete=models.CASCADE, related_name="event_links"
+    )
+    event = models.OneToOneField(
+        "alerts.Event", on_delete=models.CASCADE, related_name="major_incident_link"
+    )
+    linked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    linked_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("événement de supervision rattaché")
+        verbose_name_plural = _("événements de supervision rattachés")
+        ordering = ["linked_at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.incident.reference} ← event {self.event_id}"
+
+
 class MessageKind(models.TextChoices):
     INITIAL = "initial", _("Notification initiale")
     UPDATE = "update", _("Point de situation")

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 from fpdf import FPDF
 
+from alerts.models import Event
 from tickets.models import EventKind, State, Ticket, TicketEvent
 
 from .models import MajorIncident, PostIncidentReport
@@ -25,7 +26,7 @@ from .models import MajorIncident, PostIncidentReport
 @dataclass(frozen=True)
 class TimelineEntry:
     at: datetime
-    source: str  # "incident", "communication" or "ticket"
+    source: str  # "incident", "communication", "ticket" or "monitoring"
     title: str
     body: str = ""
     internal: bool = False
@@ -42,12 +43,16 @@ def _event_title(event: TicketEvent) -> str:
 
 
 def pir_timeline(
-    incident: MajorIncident, *, visible_tickets: QuerySet[Ticket] | None = None
+    incident: MajorIncident,
+    *,
+    visible_tickets: QuerySet[Ticket] | None = None,
+    visible_events: QuerySet[Event] | None = None,
 ) -> list[TimelineEntry]:
     """The incident's chronology, oldest first.
 
-    ``visible_tickets`` restricts ticket events to those tickets and to public events (the client
-    view); without it every event is included and internal ones are flagged (the staff view).
+    ``visible_tickets`` restricts ticket events to those tickets and to public events, and
+    monitoring events to ``visible_events`` (none when not given): the client view. Without it
+    everything is included and internal entries are flagged (the staff view).
     """
     entries = [
         TimelineEntry(
@@ -71,6 +76,28 @@ def pir_timeline(
         entries.append(
             TimelineEntry(event.at, "ticket", _event_title(event), event.body, not event.public)
         )
+    alerts = Event.objects.filter(major_incident_link__incident=incident)
+    if visible_tickets is not None:
+        alerts = alerts.filter(pk__in=visible_events) if visible_events is not None else []
+    for alert in alerts:
+        label = " – ".join(p for p in (alert.host, alert.service, alert.summary) if p)
+        entries.append(
+            TimelineEntry(
+                alert.first_seen,
+                "monitoring",
+                _("Alerte de supervision : %(label)s") % {"label": label},
+                _("%(n)d occurrence(s), sévérité %(sev)s")
+                % {"n": alert.count, "sev": alert.get_severity_display()},
+            )
+        )
+        if alert.resolved_at:
+            entries.append(
+                TimelineEntry(
+                    alert.resolved_at,
+                    "monitoring",
+                    _("Supervision : rétabli – %(label)s") % {"label": label},
+                )
+            )
     if incident.resolved_at:
         entries.append(
             TimelineEntry(incident.resolved_at, "incident", _("Fin de l'incident"), rank=3)

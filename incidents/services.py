@@ -13,12 +13,14 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from alerts.models import Event
 from clients.models import Client
 from tickets.models import Kind, State, Ticket
 from tickets.services import TicketTransitionError, ticket_add_entry, ticket_requalify
 
 from .communication import message_recipients
 from .models import (
+    IncidentEvent,
     IncidentMessage,
     IncidentMessageDelivery,
     IncidentTicket,
@@ -46,8 +48,10 @@ def incident_create(
     next_update_at: datetime | None = None,
     clients: list[Client] | tuple = (),
     tickets: list[Ticket] | tuple = (),
+    events: list[Event] | tuple = (),
 ) -> MajorIncident:
-    """Open a major incident, optionally with its first affected clients and child tickets."""
+    """Open a major incident, optionally with its first affected clients, child tickets and
+    monitoring events."""
     incident = MajorIncident(
         title=(title or "").strip(),
         description=description.strip(),
@@ -63,6 +67,8 @@ def incident_create(
             incident.affected_clients.add(*clients)
         for ticket in tickets:
             incident_link_ticket(incident=incident, ticket=ticket, by=by)
+        for event in events:
+            incident_link_event(incident=incident, event=event, by=by)
     return incident
 
 
@@ -154,6 +160,36 @@ def incident_unlink_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> No
                 body=_("Détachée de l'incident majeur %(ref)s") % {"ref": locked.reference},
                 public=False,
             )
+
+
+def incident_link_event(*, incident: MajorIncident, event: Event, by) -> IncidentEvent:
+    """Group a monitoring event under the incident; its client becomes affected and the ticket
+    it opened (if any, and not cancelled) is linked too."""
+    with transaction.atomic():
+        locked = _locked(incident)
+        existing = IncidentEvent.objects.select_related("incident").filter(event=event).first()
+        if existing is not None:
+            raise ValidationError(
+                _("L'événement de supervision n°%(id)s est déjà rattaché à %(incident)s.")
+                % {"id": event.pk, "incident": existing.incident.reference}
+            )
+        link = IncidentEvent.objects.create(incident=locked, event=event, linked_by=by)
+        locked.affected_clients.add(event.client_id)
+        ticket = event.ticket
+        if (
+            ticket is not None
+            and ticket.state != State.CANCELLED
+            and not IncidentTicket.objects.filter(ticket=ticket).exists()
+        ):
+            incident_link_ticket(incident=locked, ticket=ticket, by=by)
+    return link
+
+
+def incident_unlink_event(*, incident: MajorIncident, event: Event, by) -> None:
+    """Detach a monitoring event (its ticket, if linked, stays: detach it separately)."""
+    deleted, _rows = IncidentEvent.objects.filter(incident=incident, event=event).delete()
+    if not deleted:
+        raise ValidationError(_("Cet événement n'est pas rattaché à l'incident."))
 
 
 def _check_next_update(value: datetime | None, now: datetime) -> None:

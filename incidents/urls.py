@@ -11,6 +11,11 @@ urlpatterns = [
     path("<int:pk>/modifier/", views.incident_edit, name="edit"),
     path("<int:pk>/demandes/", views.incident_link, name="link"),
     path("<int:pk>/demandes/<int:ticket_pk>/detacher/", views.incident_unlink, name="unlink"),
+    path(
+        "<int:pk>/evenements/<int:event_pk>/detacher/",
+        views.incident_unlink_event,
+        name="unlink_event",
+    ),
     path("<int:pk>/clients/", views.incident_client_add, name="client_add"),
     path(
         "<int:pk>/clients/<int:client_pk>/retirer/",

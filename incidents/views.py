@@ -13,6 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alerts.models import Event
 from clients.models import Client
 from tickets.models import Ticket
 
@@ -68,6 +69,7 @@ def incident_create(request):
                 next_update_at=data["next_update_at"],
                 clients=list(data["clients"]),
                 tickets=data["tickets"],
+                events=data["events"],
                 by=request.user,
             )
         except ValidationError as exc:
@@ -88,6 +90,7 @@ def incident_detail(request, pk: int):
     links = incident.ticket_links.select_related(
         "ticket__client", "ticket__assignee__user", "ticket__resolver__user"
     )
+    event_links = incident.event_links.select_related("event__client", "event__ticket")
     communications = incident.messages.select_related("published_by").annotate(
         sent=Count("deliveries", filter=Q(deliveries__status="sent")),
         failed=Count("deliveries", filter=Q(deliveries__status="failed")),
@@ -102,6 +105,7 @@ def incident_detail(request, pk: int):
         {
             "incident": incident,
             "links": links,
+            "event_links": event_links,
             "communications": communications,
             "clients": clients,
             "link_form": LinkTicketsForm(),
@@ -149,8 +153,9 @@ def incident_link(request, pk: int):
     incident = _get(pk)
     form = LinkTicketsForm(request.POST)
     if not form.is_valid():
-        for error in form.errors.get("references", []):
-            messages.error(request, error)
+        for errors in form.errors.values():
+            for error in errors:
+                messages.error(request, error)
         return redirect("incidents:detail", incident.pk)
     for ticket in form.cleaned_data["references"]:
         try:
@@ -159,6 +164,13 @@ def incident_link(request, pk: int):
             _flash_errors(request, exc)
         else:
             messages.success(request, _("%s rattachée.") % ticket.reference)
+    for event in form.cleaned_data["events"]:
+        try:
+            services.incident_link_event(incident=incident, event=event, by=request.user)
+        except ValidationError as exc:
+            _flash_errors(request, exc)
+        else:
+            messages.success(request, _("Événement de supervision n°%d rattaché.") % event.pk)
     return redirect("incidents:detail", incident.pk)
 
 
@@ -169,6 +181,16 @@ def incident_unlink(request, pk: int, ticket_pk: int):
     ticket = get_object_or_404(Ticket, pk=ticket_pk, major_incident_link__incident=incident)
     services.incident_unlink_ticket(incident=incident, ticket=ticket, by=request.user)
     messages.success(request, _("%s détachée.") % ticket.reference)
+    return redirect("incidents:detail", incident.pk)
+
+
+@staff_required
+@require_POST
+def incident_unlink_event(request, pk: int, event_pk: int):
+    incident = _get(pk)
+    event = get_object_or_404(Event, pk=event_pk, major_incident_link__incident=incident)
+    services.incident_unlink_event(incident=incident, event=event, by=request.user)
+    messages.success(request, _("Événement de supervision n°%d détaché.") % event.pk)
     return redirect("incidents:detail", incident.pk)
 
 

@@ -9,8 +9,9 @@ from __future__ import annotations
 from django.http import Http404
 from django.shortcuts import render
 
+from alerts.models import Event
 from extranet.access import contact_required
-from extranet.scoping import visible_tickets
+from extranet.scoping import is_site_restricted, visible_tickets
 
 from .models import MajorIncident, PostIncidentReport
 from .pir import duration_label, pir_pdf, pir_timeline
@@ -44,6 +45,16 @@ def _published_report(request, pk: int) -> tuple[MajorIncident, PostIncidentRepo
     return pir.incident, pir
 
 
+def _client_timeline(request, incident: MajorIncident):
+    """The timeline as this contact may see it: own client's tickets and monitoring events
+    (own site only when the contact is restricted to a site), public entries only."""
+    contact = request.contact
+    events = Event.objects.filter(client_id=contact.client_id)
+    if is_site_restricted(contact):
+        events = events.filter(site_id=contact.site_id)
+    return pir_timeline(incident, visible_tickets=visible_tickets(contact), visible_events=events)
+
+
 @contact_required
 def client_report(request, pk: int):
     incident, pir = _published_report(request, pk)
@@ -53,7 +64,7 @@ def client_report(request, pk: int):
         {
             "incident": incident,
             "pir": pir,
-            "timeline": pir_timeline(incident, visible_tickets=visible_tickets(request.contact)),
+            "timeline": _client_timeline(request, incident),
             "duration": duration_label(incident),
             "client": request.contact.client,
             "nav": "incidents",
@@ -64,6 +75,6 @@ def client_report(request, pk: int):
 @contact_required
 def client_report_pdf(request, pk: int):
     incident, pir = _published_report(request, pk)
-    timeline = pir_timeline(incident, visible_tickets=visible_tickets(request.contact))
+    timeline = _client_timeline(request, incident)
     content = pir_pdf(incident, pir, timeline, client_name=request.contact.client.name)
     return pdf_response(content, f"rapport-{incident.reference}.pdf")
