@@ -5,6 +5,9 @@ Public entry points for other apps:
 - ``overdue_updates(now)``: open incidents whose promised next communication time has passed
   (the dispatch screen shows them red).
 - ``published_reports_for_client(client)``: the post-incident reports a client may read.
+- ``open_incidents(now)``: open incidents flagged ``overdue``, for a dispatch panel
+  (``{% load incident_tags %}{% open_incidents_panel %}``).
+- ``major_incident_of(ticket)``: the major incident a ticket is grouped under.
 """
 
 from __future__ import annotations
@@ -67,6 +70,25 @@ def overdue_updates(now: datetime | None = None) -> QuerySet[MajorIncident]:
     ).order_by("next_update_at", "pk")
 
 
+def open_incidents(now: datetime | None = None) -> list[MajorIncident]:
+    """Open incidents for the dispatch screen, each with ``overdue`` set (one query): the
+    overdue ones first, then the most recent."""
+    now = now or timezone.now()
+    rows = list(
+        MajorIncident.objects.filter(status=MajorIncident.Status.OPEN)
+        .annotate(ticket_count=Count("ticket_links", distinct=True))
+        .order_by("-started_at", "-pk")
+    )
+    for incident in rows:
+        incident.overdue = incident.update_overdue(now)
+    return sorted(rows, key=lambda i: not i.overdue)
+
+
+def major_incident_of(ticket) -> MajorIncident | None:
+    """The major incident a ticket is grouped under, if any (for the ticket page)."""
+    return MajorIncident.objects.filter(ticket_links__ticket=ticket).first()
+
+
 def incident_list() -> QuerySet[MajorIncident]:
     """The back-office list: open first, with counts (one query)."""
     return (
@@ -76,7 +98,7 @@ def incident_list() -> QuerySet[MajorIncident]:
             message_count=Count("messages", distinct=True),
         )
         .select_related("pir")
-        .order_by("-status", "-started_at", "-pk")
+        .order_by("status", "-started_at", "-pk")  # "open" sorts before "resolved"
     )
 
 

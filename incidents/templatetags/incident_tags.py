@@ -1,8 +1,13 @@
-"""``{% incident_banner client %}``: the incident banners of a client, for any extranet page."""
+"""Template tags other screens drop in with one line.
+
+- ``{% incident_banner client %}``: the incident banners of a client (extranet pages).
+- ``{% open_incidents_panel %}``: open major incidents, red when their next update is overdue
+  (the dispatch screen).
+"""
 
 from django import template
 
-from ..selectors import active_banners_for_client
+from ..selectors import active_banners_for_client, open_incidents
 
 register = template.Library()
 
@@ -11,3 +16,9 @@ register = template.Library()
 def incident_banner(client):
     """Render the client's active incident banners (nothing when none)."""
     return {"incident_banners": active_banners_for_client(client)}
+
+
+@register.inclusion_tag("incidents/_dispatch_panel.html")
+def open_incidents_panel():
+    """Render the open major incidents, the overdue ones first and in red (one query)."""
+    return {"open_incidents": open_incidents()}

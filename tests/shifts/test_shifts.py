@@ -312,3 +312,16 @@ def test_the_planning_page_costs_a_fixed_number_of_queries(
         assert client.get(reverse("shifts:planning")).status_code == 200
     with django_assert_max_num_queries(12):
         assert client.get(reverse("shifts:handover")).status_code == 200
+
+
+def test_the_orphaned_panel_lists_tickets_left_at_shift_end(rota, agents, open_tickets):
+    import time_machine
+    from django.template import Context, Template
+
+    template = Template("{% load shift_tags %}{% orphaned_tickets_panel %}")
+    with time_machine.travel(paris(2026, 3, 10, 12), tick=False):
+        assert template.render(Context()).strip() == ""
+    with time_machine.travel(paris(2026, 3, 10, 15), tick=False):
+        html = template.render(Context())
+    for ticket in open_tickets:
+        assert f'data-ticket="{ticket.reference}"' in html
