@@ -237,7 +237,8 @@ def _upsert(firing, now: datetime) -> list[dict]:
         + f" RETURNING {', '.join(q(c) for c in _RETURNING)}"
     )
     sent = {(row["client_id"], row["fingerprint"]): row["count"] for row in rows}
-    with transaction.atomic(), connection.cursor() as cursor:
+    # One statement: atomic by itself, no BEGIN/COMMIT round trips needed around it.
+    with connection.cursor() as cursor:
         cursor.execute(sql, params)
         returned = [dict(zip(_RETURNING, values, strict=True)) for values in cursor.fetchall()]
     for row in returned:

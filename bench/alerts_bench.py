@@ -1,0 +1,252 @@
+"""Alert intake and ticket creation throughput over HTTP: gunicorn, 2 workers, loopback.
+
+    .venv/bin/python bench/alerts_bench.py [--database-url postgres://…/oceanis_bench]
+        [--alerts 10000] [--fingerprints 50] [--batch 100] [--tickets 1000] [--concurrency 8]
+
+Without --database-url it uses PostgreSQL at postgres://postgres@127.0.0.1:5432/
+oceanis_bench_alerts (dropped and recreated), as in production. The API rate limits are raised
+for the run: this measures ingestion capacity, not the limiter. Prints:
+
+* alerts/s, one alert per request (the storm: N alerts over F fingerprints, as monitoring tools
+  that post each alert separately do), with the events and tickets it produced;
+* alerts/s in Alertmanager-style grouped webhooks of --batch alerts;
+* tickets/s created through POST /api/v1/tickets/.
+
+Celery tasks triggered by the requests (webhooks, mails, on-call) go to a Redis broker as in
+production (database 14 by default, flushed afterwards); ``--broker ""`` runs them eagerly.
+"""
+
+from __future__ import annotations
+
+import argparse
+import http.client
+import json
+import os
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+BIN = Path(sys.executable).parent
+
+
+def free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def recreate_postgres(url: str) -> None:
+    import psycopg
+
+    name = url.rsplit("/", 1)[1]
+    admin = url.rsplit("/", 1)[0] + "/postgres"
+    with psycopg.connect(admin, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        conn.execute(f'CREATE DATABASE "{name}"')
+
+
+def prepare(env: dict) -> str:
+    """Migrate, create a 24x7 client with a mapped host range and a staff token."""
+    subprocess.run(
+        [sys.executable, "manage.py", "migrate", "--noinput", "-v0"], cwd=ROOT, env=env, check=True
+    )
+    script = (
+        "import datetime as dt\n"
+        "from clients.models import Client, Contract\n"
+        "from api.tokens import token_create\n"
+        "c = Client.objects.create(name='Bench', code='bench')\n"
+        "Contract.objects.create(client=c, name='Infogérance', hours_plan='24x7',"
+        " start_date=dt.date(2020, 1, 1))\n"
+        "print(token_create(name='bench')[1])\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return out.stdout.strip().splitlines()[-1]
+
+
+def post(port: int, path: str, token: str, payload) -> int:
+    body = json.dumps(payload).encode()
+    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    try:
+        conn.request(
+            "POST",
+            path,
+            body=body,
+            headers={"Authorization": f"Bearer {token}", "Content-Type": "application/json"},
+        )
+        response = conn.getresponse()
+        response.read()
+        return response.status
+    finally:
+        conn.close()
+
+
+def run(port: int, token: str, path: str, payloads: list, concurrency: int) -> tuple[float, dict]:
+    started = time.perf_counter()
+    with ThreadPoolExecutor(concurrency) as pool:
+        codes = list(pool.map(lambda p: post(port, path, token, p), payloads))
+    elapsed = time.perf_counter() - started
+    summary: dict[int, int] = {}
+    for code in codes:
+        summary[code] = summary.get(code, 0) + 1
+    return elapsed, summary
+
+
+def count(env: dict) -> dict:
+    script = (
+        "import json\n"
+        "from alerts.models import Event\n"
+        "from tickets.models import Ticket\n"
+        "print(json.dumps({'events': Event.objects.count(), 'tickets': Ticket.objects.count(),"
+        " 'alerts': sum(Event.objects.values_list('count', flat=True))}))\n"
+    )
+    out = subprocess.run(
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=ROOT,
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument(
+        "--database-url", default="postgres://postgres@127.0.0.1:5432/oceanis_bench_alerts"
+    )
+    parser.add_argument("--alerts", type=int, default=10_000)
+    parser.add_argument("--fingerprints", type=int, default=50)
+    parser.add_argument("--batch", type=int, default=100)
+    parser.add_argument("--tickets", type=int, default=1000)
+    parser.add_argument("--concurrency", type=int, default=8)
+    parser.add_argument(
+        "--broker",
+        default="redis://127.0.0.1:6379/14",
+        help="Celery broker the API enqueues to (its queues are flushed after the run); "
+        "empty: tasks run eagerly inside the requests",
+    )
+    args = parser.parse_args()
+
+    var = tempfile.mkdtemp(prefix="oceanis-bench-")
+    env = {
+        **os.environ,
+        "DATABASE_URL": args.database_url,
+        "OCEANIS_VAR_DIR": var,
+        "DEBUG": "false",
+        "SECRET_KEY": "bench-only-secret-key-not-for-production-0123456789",
+        "ALLOWED_HOSTS": "127.0.0.1,localhost",
+        "API_THROTTLE_RATE": "1000000/minute",
+        "API_ALERTS_THROTTLE_RATE": "10000000/minute",
+        "LOG_LEVEL": "WARNING",
+        "CONN_MAX_AGE": "600",
+    }
+    if args.broker:
+        # Production path: the request thread only enqueues (webhooks, mails, on-call).
+        env["CELERY_BROKER_URL"] = args.broker
+    else:
+        env.pop("CELERY_BROKER_URL", None)
+    if args.database_url.startswith("postgres"):
+        recreate_postgres(args.database_url)
+    token = prepare(env)
+
+    port = free_port()
+    server = subprocess.Popen(
+        [
+            str(BIN / "gunicorn"),
+            "oceanis.wsgi",
+            "--workers",
+            "2",
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
+    try:
+        for _ in range(100):
+            try:
+                conn = http.client.HTTPConnection("127.0.0.1", port, timeout=1)
+                conn.request("GET", "/healthz")
+                if conn.getresponse().status == 200:
+                    break
+            except OSError:
+                time.sleep(0.2)
+        else:
+            raise SystemExit("gunicorn did not start")
+
+        severities = ["critical", "major", "warning", "minor", "info"]
+        storm = [
+            {
+                "host": f"host{i % args.fingerprints}",
+                "service": "ping",
+                "severity": severities[(i % args.fingerprints) % len(severities)],
+                "summary": "Hôte injoignable",
+                "client": "bench",
+            }
+            for i in range(args.alerts)
+        ]
+        elapsed, codes = run(port, token, "/api/v1/alerts/", storm, args.concurrency)
+        after = count(env)
+        print(f"storm: {args.alerts} alerts over {args.fingerprints} fingerprints, one per request")
+        print(f"  {args.alerts / elapsed:,.0f} alerts/s ({elapsed:.1f} s) status {codes}")
+        print(f"  -> {after['events']} events, {after['tickets']} tickets", end="")
+        print(f", {after['alerts']} alerts counted")
+
+        groups = [
+            {
+                "version": "4",
+                "receiver": "oceanis",
+                "alerts": [
+                    {
+                        "status": "firing",
+                        "labels": {
+                            "alertname": "Load",
+                            "instance": f"am{(g * args.batch + i) % 500}:9100",
+                            "severity": "warning",
+                            "client": "bench",
+                        },
+                    }
+                    for i in range(args.batch)
+                ],
+            }
+            for g in range(max(args.alerts // args.batch, 1))
+        ]
+        total = len(groups) * args.batch
+        elapsed, codes = run(port, token, "/api/v1/alerts/", groups, args.concurrency)
+        print(f"grouped: {total} alerts in {len(groups)} Alertmanager webhooks of {args.batch}")
+        print(f"  {total / elapsed:,.0f} alerts/s ({elapsed:.1f} s) status {codes}")
+
+        tickets = [
+            {"client": "bench", "title": f"Demande {i}", "urgency": "slightly_blocking"}
+            for i in range(args.tickets)
+        ]
+        elapsed, codes = run(port, token, "/api/v1/tickets/", tickets, args.concurrency)
+        print(f"tickets: {args.tickets} created via POST /api/v1/tickets/")
+        print(f"  {args.tickets / elapsed:,.0f} tickets/s ({elapsed:.1f} s) status {codes}")
+        print("targets: ≥ 500 alerts/s, ≥ 150 tickets/s")
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+        if args.broker:
+            import redis
+
+            redis.Redis.from_url(args.broker).flushdb()  # nobody consumes the bench's tasks
+
+
+if __name__ == "__main__":
+    main()
