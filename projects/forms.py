@@ -75,7 +75,7 @@ class MilestoneForm(forms.ModelForm):
 
 def _document_url_field():
     return forms.URLField(
-        label=Deliverable._meta.get_field("document_url").verbose_name,
+        label=_("Lien vers le document"),
         required=False,
         assume_scheme="https",
         max_length=200,

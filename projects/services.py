@@ -15,6 +15,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from clients.models import Client
@@ -48,16 +49,16 @@ class ProjectTransitionError(Exception):
 
 # Lifecycle actions: FSM method name → French label shown on buttons and in errors.
 ACTIONS = {
-    "plan": _("Lancer la planification"),
-    "provision": _("Lancer le provisioning"),
-    "integrate": _("Lancer l'intégration"),
-    "start_acceptance": _("Passer en recette"),
-    "rework": _("Retour en intégration"),
-    "go_live": _("Mettre en production"),
-    "close": _("Clôturer"),
-    "hold": _("Mettre en pause"),
-    "resume": _("Reprendre"),
-    "cancel": _("Annuler le projet"),
+    "plan": gettext_lazy("Lancer la planification"),
+    "provision": gettext_lazy("Lancer le provisioning"),
+    "integrate": gettext_lazy("Lancer l'intégration"),
+    "start_acceptance": gettext_lazy("Passer en recette"),
+    "rework": gettext_lazy("Retour en intégration"),
+    "go_live": gettext_lazy("Mettre en production"),
+    "close": gettext_lazy("Clôturer"),
+    "hold": gettext_lazy("Mettre en pause"),
+    "resume": gettext_lazy("Reprendre"),
+    "cancel": gettext_lazy("Annuler le projet"),
 }
 NOTE_REQUIRED = {"hold", "cancel", "rework"}
 

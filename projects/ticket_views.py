@@ -20,7 +20,8 @@ from .views import staff_required
 
 
 def _ticket(pk: int) -> Ticket:
-    return get_object_or_404(Ticket.objects.select_related("client", "assignee__user"), pk=pk)
+    related = ("client", "assignee__user", "resolver__user")
+    return get_object_or_404(Ticket.objects.select_related(*related), pk=pk)
 
 
 def _page(request, ticket: Ticket, *, link_form=None, escalation_form=None, status=200):

@@ -41,6 +41,9 @@ PATHS = {
     "in_production": ["plan", "provision", "integrate", "start_acceptance", "go_live"],
     "on_hold": ["plan", "provision", "hold"],
 }
+# Projects whose engineers are booked over the coming weeks (not yet planned, paused or live ones
+# have nobody booked).
+BOOKED_PHASES = {"planning", "provisioning", "integration", "acceptance"}
 # client code, name, kind, final state, weeks to go-live, architect
 PROJECTS = [
     ("vendee-logistique", "VPN inter-sites", "vpn", "integration", 4, "tech7"),
@@ -143,7 +146,7 @@ class Command(BaseCommand):
             milestone = services.milestone_add(
                 project=project, name=label, due_date=today + dt.timedelta(days=offset), by=cdp
             )
-            if offset < 0 and final != "ordered":
+            if (offset < 0 and final != "ordered") or final == "in_production":
                 services.milestone_complete(milestone=milestone, by=cdp)
         services.deliverable_add(project=project, name="Dossier d'architecture technique", by=cdp)
         services.deliverable_add(project=project, name="Procès-verbal de recette", by=cdp)
@@ -163,7 +166,8 @@ class Command(BaseCommand):
             due_date=today + dt.timedelta(days=10),
             by=cdp,
         )
-        self._bookings(project, people, cdp)
+        if final in BOOKED_PHASES:
+            self._bookings(project, people, cdp)
         if final == "integration":
             self._ticket_work(project, people, cdp)
         for action in PATHS[final]:
