@@ -27,6 +27,8 @@ migrate: $(STAMP)
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo
+	$(BIN)/python manage.py seed_oncall_demo
+	$(BIN)/python manage.py seed_projects_demo
 
 run: seed
 	@echo ""

@@ -28,7 +28,10 @@ def test_home_requires_login(client):
 def test_client_contacts_never_reach_the_back_office(client, django_user_model):
     user = django_user_model.objects.create_user("contact", password="x-secret-123")
     client.force_login(user)
-    assert client.get(reverse("home")).status_code == 403
+    response = client.get(reverse("home"))
+    assert response.status_code == 302
+    assert response["Location"] == "/extranet/"
+    assert client.get(reverse("admin:index")).status_code == 302  # admin login, not the admin
 
 
 @pytest.mark.django_db
