@@ -123,3 +123,26 @@ def test_a_session_write_needs_the_csrf_token(acme):
     response = api.post(TICKETS, {"client": "acme", "title": "x", "urgency": "critical"})
     assert response.status_code == 403
     assert "CSRF" in response.json()["detail"]
+
+
+def test_the_admin_issues_a_token_shown_once_and_revokes_it(acme, settings):
+    settings.ROOT_URLCONF = "oceanis.urls"
+    admin = UserFactory(is_staff=True, is_superuser=True)
+    api = APIClient()
+    api.force_login(admin)
+    response = api.post(
+        "/admin/api/apitoken/add/", {"name": "Facturation", "client": acme.pk}, follow=True
+    )
+    assert response.status_code == 200
+    token = ApiToken.objects.get(name="Facturation")
+    shown = [str(m) for m in response.context["messages"]]
+    raw = next(word for m in shown for word in m.split() if word.startswith("oc_"))
+    assert token.key_hash == hash_token(raw) and token.client == acme
+    api.post(
+        "/admin/api/apitoken/",
+        {"action": "revoke", "_selected_action": [token.pk]},
+        follow=True,
+    )
+    token.refresh_from_db()
+    assert token.revoked_at is not None
+    assert bearer(raw).get(TICKETS).status_code == 401
