@@ -33,6 +33,10 @@ seed: migrate
 run: seed
 	@echo ""
 	@echo "Oceanis Service Desk on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	@echo "Demo logins, password oceanis-demo for all:"
+	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp"
+	@echo "  back-office http://127.0.0.1:8000/  admin /admin/  projects /projects/  on-call /oncall/"
+	@echo "Outgoing mail is written to var/mail/."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
 test: $(TEST_STAMP)

@@ -305,6 +305,12 @@ LOGGING = {
     "disable_existing_loggers": False,
     "handlers": {"console": {"class": "logging.StreamHandler"}},
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
+    "loggers": {
+        # Eager tasks in the embedded mode would log every event; a real worker logs its own.
+        "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
+        # django-axes logs every login attempt at INFO.
+        "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
+    },
 }
 
 if not DEBUG:
