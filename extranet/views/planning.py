@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import timedelta
+
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_POST
+
+from changes.selectors import planned_changes_for_client
 
 from .. import planning
 from ..access import contact_required
@@ -18,14 +22,22 @@ def _feed_context(request) -> dict:
     return {"feed": feed}
 
 
+# How far ahead the planning lists scheduled change windows.
+CHANGES_HORIZON = timedelta(days=90)
+
+
 @contact_required
 def planning_list(request):
     today = timezone.localdate()
+    now = timezone.now()
     return render(
         request,
         "extranet/planning.html",
         {
             "interventions": planning.upcoming(request.contact),
+            "changes": planned_changes_for_client(
+                request.contact.client, now, now + CHANGES_HORIZON
+            ),
             "today": today,
             "nav": "planning",
             **_feed_context(request),

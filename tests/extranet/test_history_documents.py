@@ -61,8 +61,9 @@ def test_history_is_n_plus_one_free(contact_client, org_a, tech, django_assert_n
         services.ticket_add_entry(ticket=ticket, by=tech.user, body=f"CR {i}", public=True)
         services.ticket_resolve(ticket=ticket, by=tech.user)
         services.ticket_close(ticket=ticket, by=tech.user, synthesis="ok")
-    # session, user, contact, sites count, page count, rows, prefetched reports, site options
-    with django_assert_num_queries(8):
+    # session, user, contact, sites count, page count, rows, prefetched reports, site options,
+    # incident banner
+    with django_assert_num_queries(9):
         response = contact_client.get(reverse("extranet:history"))
     assert len(response.context["page"].object_list) == 9
 
@@ -128,7 +129,7 @@ def test_documents_page_is_n_plus_one_free(contact_client, org_a, tech, django_a
         document_add(
             client=org_a.client, name=f"d{i}.pdf", content=b"x", by=tech.user, ticket=org_a.ticket
         )
-    with django_assert_num_queries(5):  # session, user, contact, projects, documents
+    with django_assert_num_queries(6):  # session, user, contact, projects, documents, banner
         contact_client.get(reverse("extranet:documents"))
 
 

@@ -41,7 +41,8 @@ def test_planning_list_is_n_plus_one_free(contact_client, org_a, tech, django_as
             duration=dt.timedelta(hours=1),
             by=tech.user,
         )
-    with django_assert_num_queries(5):  # session, user, contact, feed, interventions
+    with django_assert_num_queries(7):  # session, user, contact, feed, interventions, changes,
+        # incident banner
         contact_client.get(reverse("extranet:planning"))
 
 
@@ -144,5 +145,5 @@ def test_service_level_aggregates_per_month_and_urgency(contact_client, org_a, o
 
 
 def test_service_level_is_one_aggregate_query(contact_client, org_a, django_assert_num_queries):
-    with django_assert_num_queries(4):  # session, user, contact, aggregate
+    with django_assert_num_queries(5):  # session, user, contact, aggregate, incident banner
         contact_client.get(reverse("extranet:service_level"))

@@ -34,8 +34,9 @@ def test_home_is_n_plus_one_free(contact_client, org_a, tech, django_assert_num_
         ticket = make_ticket(client=org_a.client, site=org_a.site, title=f"Demande {i}")
         services.ticket_assign(ticket=ticket, technician=tech, by=tech.user)
         services.ticket_add_entry(ticket=ticket, by=tech.user, body="Vu", public=True)
-    # session, user, contact, sites count, counts by state, page count, page rows, site options
-    with django_assert_num_queries(8):
+    # session, user, contact, sites count, counts by state, page count, page rows, site options,
+    # incident banner
+    with django_assert_num_queries(9):
         response = contact_client.get(reverse("extranet:home"))
     assert len(response.context["tickets"]) == 14
 
