@@ -1,26 +1,26 @@
 """Ticket reference numbering: OC-YYYY-NNNNNN, gap-free per year and safe under concurrency."""
 
-from django.db import IntegrityError, transaction
-from django.db.models import F
+from django.db import connection
 
 from .models import ReferenceCounter
 
 PREFIX = "OC"
 
+# One statement creates the year's row or bumps it, and returns the number: the row lock it takes
+# is held until the creating transaction commits, so concurrent creators queue instead of reading
+# the same number, and a rolled-back creation gives its number back. PostgreSQL and SQLite ≥ 3.35
+# both speak this dialect.
+_NEXT_SQL = (
+    "INSERT INTO {table} (year, last_number) VALUES (%s, 1) "
+    "ON CONFLICT (year) DO UPDATE SET last_number = {table}.last_number + 1 "
+    "RETURNING last_number"
+)
+
 
 def next_reference(year: int) -> str:
-    """Issue the next reference of ``year``.
-
-    Must run inside the transaction that creates the ticket: the counter row stays locked by the
-    UPDATE until commit, so concurrent creators queue up instead of reading the same number, and a
-    rolled-back creation gives its number back.
-    """
-    if not ReferenceCounter.objects.filter(year=year).exists():
-        try:
-            with transaction.atomic():
-                ReferenceCounter.objects.create(year=year, last_number=0)
-        except IntegrityError:
-            pass  # another creator made the row first; the UPDATE below serialises us
-    ReferenceCounter.objects.filter(year=year).update(last_number=F("last_number") + 1)
-    number = ReferenceCounter.objects.values_list("last_number", flat=True).get(year=year)
+    """Issue the next reference of ``year``; call it inside the ticket-creating transaction."""
+    table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
+    with connection.cursor() as cursor:
+        cursor.execute(_NEXT_SQL.format(table=table), [year])
+        (number,) = cursor.fetchone()
     return f"{PREFIX}-{year}-{number:06d}"

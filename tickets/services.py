@@ -47,6 +47,9 @@ QUALIFICATION_FIELDS = (
 )
 
 
+RELATED_FIELDS = ("client", "contact", "site", "contract", "assignee", "created_by", "resolver")
+
+
 class TicketTransitionError(Exception):
     """A transition that the ticket's current state does not allow (or that lost a race)."""
 
@@ -178,7 +181,9 @@ def ticket_create(
         billable=(not (contract and contract.is_flat_fee)) if billable is None else billable,
     )
     _check_belongs_to_client(ticket)
-    ticket.full_clean(exclude=["reference", "state"])
+    # Related objects were handed over as instances: re-checking that each exists would cost
+    # one query per foreign key on the hottest write path.
+    ticket.full_clean(exclude=["reference", "state", *RELATED_FIELDS])
     _apply_gti(ticket)
     with transaction.atomic():
         ticket.reference = next_reference(timezone.localdate(created_at).year)
@@ -498,12 +503,16 @@ def ticket_add_entry(
     minutes_spent: int = 0,
     at: datetime | None = None,
     payload: dict | None = None,
+    kind: str | None = None,
 ) -> TicketEvent:
     """Add a public report (compte-rendu, visible to the client) or an internal note.
 
     ``payload`` carries context for the event's readers (e.g. a comment written by the client
-    on the extranet).
+    on the extranet). ``kind`` may be ``email_in`` for a received email (public or not);
+    by default it is ``report`` or ``note`` according to ``public``.
     """
+    if kind not in (None, EventKind.REPORT, EventKind.NOTE, EventKind.EMAIL_IN):
+        raise ValueError(f"Not an entry kind: {kind!r}")
     if not body.strip():
         raise ValidationError({"body": _("Le texte est obligatoire.")})
     if minutes_spent < 0:
@@ -515,7 +524,7 @@ def ticket_add_entry(
         locked.save(update_fields=["updated_at"])
         return _record(
             locked,
-            EventKind.REPORT if public else EventKind.NOTE,
+            kind or (EventKind.REPORT if public else EventKind.NOTE),
             by=by,
             at=at,
             body=body.strip(),

@@ -123,3 +123,13 @@ def test_creating_with_an_assignee_assigns_it(technician):
     ticket = make_ticket(assignee=technician, by=technician.user)
     assert ticket.state == State.ASSIGNED
     assert ticket.assignee == technician
+
+
+@pytest.mark.django_db
+def test_creation_is_a_handful_of_queries(django_assert_max_num_queries):
+    contract = ContractFactory()
+    contact = ContactFactory(client=contract.client)
+    make_ticket(client=contract.client)  # warm the year's counter row and caches
+    # contract in force, savepoint, reference upsert, ticket, created event, release
+    with django_assert_max_num_queries(6):
+        make_ticket(client=contract.client, contact=contact)
