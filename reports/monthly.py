@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from clients.models import Client
 
+from .db import reporting_queries
 from .models import ClientReport
 from .pdf import render_report_pdf
 from .periods import Period
@@ -31,7 +32,8 @@ def client_report_generate(
     deleted once the transaction commits) and the shared copy.
     """
     now = now or timezone.now()
-    content = render_report_pdf(ServiceReport(client, period, as_of=now))
+    with reporting_queries():
+        content = render_report_pdf(ServiceReport(client, period, as_of=now))
     with transaction.atomic():
         report, _created = ClientReport.objects.select_for_update().get_or_create(
             client=client, period_start=period.start, period_end=period.end

@@ -112,8 +112,10 @@ def _in(field: str, period: Period) -> Q:
 def ended_at_expression():
     """When a ticket left the backlog: its closure, or the instant it was cancelled.
 
-    Cancellation has no column on Ticket: the cancel transition's event is looked up, only for
-    cancelled rows (the CASE keeps the subquery off every other row).
+    Cancellation has no column on Ticket: the cancel transition's event is read by a correlated
+    subquery that the CASE runs for cancelled rows only (a join would scan every event to find
+    the few cancellations). Report queries run with the JIT off (``reports.db``): compiling
+    these repeated expressions would otherwise cost seconds.
     """
     cancelled_at = (
         TicketEvent.objects.filter(
@@ -284,6 +286,9 @@ class ServiceReport:
             ticket_scope(self.client)
             .annotate(ended_at=ended_at_expression())
             .filter(created_at__lt=last_end)
+            # Implied by the next filter, but written on plain columns so that indexes on
+            # ``closed_at`` can narrow the scan (cancelled tickets have no ``closed_at``).
+            .filter(Q(closed_at__isnull=True) | Q(closed_at__gte=first_end))
             .filter(Q(ended_at__isnull=True) | Q(ended_at__gte=first_end))
         )
         aggregates = {}
@@ -332,20 +337,22 @@ class ServiceReport:
     @cached_property
     def reopen(self) -> tuple[int, int]:
         """(tickets resolved in the period, those of them reopened at least once)."""
-        resolved_in_period = TicketEvent.objects.filter(
-            ticket=OuterRef("pk"),
+        # Driven by the period's resolve events (indexed on ``at``), not by every ticket of the
+        # client: a ticket resolved twice in the period counts once (DISTINCT).
+        reopened = TicketEvent.objects.filter(
+            ticket=OuterRef("ticket_id"), kind=EventKind.TRANSITION, payload__action="reopen"
+        )
+        resolved = TicketEvent.objects.order_by().filter(
             kind=EventKind.TRANSITION,
             to_state=State.RESOLVED,
             at__gte=self.period.start_at,
             at__lt=self.period.end_at,
         )
-        reopened = TicketEvent.objects.filter(
-            ticket=OuterRef("pk"), kind=EventKind.TRANSITION, payload__action="reopen"
-        )
-        row = (
-            ticket_scope(self.client)
-            .filter(Exists(resolved_in_period))
-            .aggregate(resolved=Count("pk"), reopened=Count("pk", filter=Q(Exists(reopened))))
+        if self.client is not None:
+            resolved = resolved.filter(ticket__client=self.client)
+        row = resolved.aggregate(
+            resolved=Count("ticket_id", distinct=True),
+            reopened=Count("ticket_id", distinct=True, filter=Q(Exists(reopened))),
         )
         return row["resolved"], row["reopened"]
 

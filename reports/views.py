@@ -14,6 +14,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from . import charts
 from .access import manager_required
 from .billing import billing_override_record, billing_summary, override_log
+from .db import reporting_view
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from .forms import (
     BillingFilterForm,
@@ -84,6 +85,7 @@ def _filters_query(form) -> str:
 
 
 @manager_required
+@reporting_view
 def index(request):
     """The service report of one client or the whole centre over a month or any range."""
     form = ReportFilterForm(request.GET or None)
@@ -106,6 +108,7 @@ def index(request):
 
 
 @manager_required
+@reporting_view
 def team(request):
     form = ReportFilterForm(request.GET or {})
     if not form.is_valid():
@@ -148,6 +151,7 @@ def _file_response(tables, fmt: str, name: str, period) -> HttpResponse:
 
 
 @manager_required
+@reporting_view
 def export(request, key: str, fmt: str):
     """One table as CSV or XLSX (``key="all"``: every report table in one workbook)."""
     if fmt not in FORMATS:
@@ -180,6 +184,7 @@ def export(request, key: str, fmt: str):
 
 
 @manager_required
+@reporting_view
 def billing(request):
     form = BillingFilterForm(request.GET or None)
     context = {"form": form}

@@ -206,10 +206,12 @@ def test_the_report_page_query_count_does_not_grow_with_tickets(
     for i in range(extra_tickets):
         make_ticket(client=march.client_a, created_at=at(10 + i % 15, 9), equipment=f"PC-{i % 7}")
     client.force_login(march.manager.user)
-    # SQLite reads each percentile with LIMIT/OFFSET (8 more queries); PostgreSQL in one query.
-    with django_assert_max_num_queries(23 if connection.vendor == "sqlite" else 15):
+    # SQLite reads each percentile with LIMIT/OFFSET (8 more queries); PostgreSQL in one query
+    # but turns the JIT off in a savepoint first (3 statements).
+    postgres = connection.vendor == "postgresql"
+    with django_assert_max_num_queries(18 if postgres else 23):
         client.get(reverse("reports:index"), {"client": march.client_a.pk, "month": "2026-03"})
-    with django_assert_max_num_queries(9):
+    with django_assert_max_num_queries(12 if postgres else 9):
         client.get(reverse("reports:team"), {"month": "2026-03"})
-    with django_assert_max_num_queries(11):
+    with django_assert_max_num_queries(14 if postgres else 11):
         client.get(reverse("reports:billing"), {"client": march.client_a.pk, "month": "2026-03"})
