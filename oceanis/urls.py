@@ -17,6 +17,7 @@ urlpatterns = [
     path("api/v1/", include("api.urls")),
     path("extranet/", include("extranet.urls")),
     path("oncall/", include("oncall.urls")),
+    path("inbound/", include("notifications.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),
     path("incidents/", include("incidents.urls")),

@@ -10,7 +10,24 @@ import pytest
 from aiosmtpd.controller import Controller
 
 from clients.models import Contact
-from tests.factories import ContactFactory, ContractFactory, TechnicianFactory, make_manager
+from notifications.models import KnownMessageId
+from tests.factories import (
+    ContactFactory,
+    ContractFactory,
+    TechnicianFactory,
+    make_manager,
+    make_ticket,
+)
+from tickets.models import Ticket
+
+from .corpus import CLIENT_THREAD_ID, REFERENCE, STAFF_THREAD_ID
+
+ACME_DOMAIN = "acme-industrie.fr"
+
+
+@pytest.fixture(autouse=True)
+def _media_in_tmp(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
 
 
 @pytest.fixture(autouse=True)
@@ -122,3 +139,52 @@ def tech(db):
 @pytest.fixture
 def boss(db):
     return make_manager("chef")
+
+
+# --- inbound mail: the client and the ticket of the raw email corpus ---------------------
+
+
+@pytest.fixture
+def acme(db):
+    contract = ContractFactory(client__name="Acme Industrie", client__code="acme")
+    client = contract.client
+    client.marie = ContactFactory(
+        client=client,
+        first_name="Marie",
+        last_name="Dupont",
+        email="marie.dupont@acme-industrie.fr",
+    )
+    client.jerome = ContactFactory(
+        client=client,
+        first_name="Jérôme",
+        last_name="Bernard",
+        email="jerome.bernard@acme-industrie.fr",
+    )
+    return client
+
+
+@pytest.fixture
+def ticket_123(acme):
+    """Acme's ticket OC-2026-000123, with a client mail and a staff warning already sent."""
+    ticket = make_ticket(client=acme, contact=acme.marie, title="Imprimante bloquée")
+    Ticket.objects.filter(pk=ticket.pk).update(reference=REFERENCE)  # the corpus' reference
+    ticket.refresh_from_db()
+    KnownMessageId.objects.create(
+        message_id=CLIENT_THREAD_ID, ticket=ticket, direction="out", audience="client"
+    )
+    KnownMessageId.objects.create(
+        message_id=STAFF_THREAD_ID, ticket=ticket, direction="out", audience="staff"
+    )
+    return ticket
+
+
+@pytest.fixture
+def julien(db):
+    return TechnicianFactory(user__username="jmartin", user__email="jmartin@oceanis.fr")
+
+
+@pytest.fixture
+def other_client(db):
+    contract = ContractFactory(client__name="Autre client", client__code="autre")
+    ContactFactory(client=contract.client, email="eve@autre-client.fr")
+    return contract.client

@@ -25,12 +25,18 @@ def real_broker():
     conf = celery_app.conf
     saved = (conf.broker_url, conf.task_always_eager, conf.result_backend)
     conf.broker_url, conf.task_always_eager, conf.result_backend = BROKER, False, None
-    celery_app._pool = None  # producers must connect to the new broker
+    _forget_connections()  # producers created earlier point at the previous broker
     celery_app.control.purge()
     yield celery_app
-    celery_app.pool.force_close_all()
-    celery_app._pool = None
+    _forget_connections()
     conf.broker_url, conf.task_always_eager, conf.result_backend = saved
+
+
+def _forget_connections():
+    # Drop the app's references only: the pools themselves are kombu's shared ones, which
+    # other code (even eager apply_async) still acquires from, so they must not be closed.
+    celery_app._pool = None
+    celery_app.amqp._producer_pool = None
 
 
 @pytest.mark.skipif(
