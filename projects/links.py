@@ -82,8 +82,8 @@ def escalate_to_build_engineer(
     """Escalate a ticket to level 3 aimed at one BUILD engineer; the owner does not change.
 
     The escalation itself goes through ``tickets.services.ticket_escalate`` (which names the
-    engineer as the ticket's resolver); a ticket already at level 3 keeps its level and resolver
-    and only gets the new target. Either way the target is recorded here and explained in an
+    engineer as the ticket's resolver); a ticket already at level 3 keeps its level and the new
+    engineer becomes its resolver. Either way the target is recorded here and explained in an
     internal note on the ticket (with the linked project, when there is one).
     """
     reason = (reason or "").strip()
@@ -98,8 +98,10 @@ def escalate_to_build_engineer(
             ticket_services.ticket_escalate(
                 ticket=ticket, by=by, reason=reason, level=EscalationLevel.L3, resolver=engineer
             )
-        elif not ticket.is_open:
-            raise ticket_services.TicketTransitionError(ticket, "escalate")
+        else:
+            ticket_services.ticket_set_resolver(
+                ticket=ticket, by=by, resolver=engineer, reason=reason
+            )
         escalation = BuildEscalation.objects.create(
             ticket=ticket, engineer=engineer, reason=reason, by=by
         )

@@ -458,6 +458,38 @@ def ticket_escalate(
     return ticket
 
 
+def ticket_set_resolver(
+    *, ticket: Ticket, by, resolver: Technician, reason: str, at: datetime | None = None
+) -> Ticket:
+    """Hand the resolution to another engineer at the current level; the owner stays the same."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif du changement de résolveur.")})
+    at = _now(at)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if not locked.is_open:
+            raise TicketTransitionError(locked, "set_resolver")
+        previous = locked.resolver
+        locked.resolver = resolver
+        locked.save()
+        _record(
+            locked,
+            EventKind.ESCALATION,
+            by=by,
+            at=at,
+            body=reason.strip(),
+            payload={
+                "from": locked.escalation_level,
+                "to": locked.escalation_level,
+                "resolver": resolver.pk,
+                "resolver_name": str(resolver),
+                "previous_resolver": previous.pk if previous else None,
+            },
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
 def ticket_change_urgency(
     *, ticket: Ticket, by, urgency: str, at: datetime | None = None, note: str = ""
 ) -> Ticket:

@@ -102,12 +102,15 @@ def test_an_l3_escalation_targets_a_build_engineer_and_keeps_the_owner(
 
 
 @pytest.mark.django_db
-def test_a_ticket_already_at_l3_gets_a_new_target_without_a_second_escalation(
+def test_a_ticket_already_at_l3_gets_a_new_target_and_resolver_at_the_same_level(
     ticket, engineer, other_engineer, pm
 ):
     escalate_to_build_engineer(ticket=ticket, engineer=engineer, by=pm, reason="Analyse")
     escalate_to_build_engineer(ticket=ticket, engineer=other_engineer, by=pm, reason="Relais")
-    assert ticket.events.filter(kind=TicketEventKind.ESCALATION).count() == 1
+    ticket.refresh_from_db()
+    assert (ticket.escalation_level, ticket.resolver) == (EscalationLevel.L3, other_engineer)
+    levels = ticket.events.filter(kind=TicketEventKind.ESCALATION).values_list("payload", flat=True)
+    assert [(p["from"], p["to"]) for p in levels] == [(1, 3), (3, 3)]
     assert list(BuildEscalation.objects.values_list("engineer", flat=True)) == [
         other_engineer.pk,
         engineer.pk,

@@ -267,3 +267,17 @@ def test_state_cannot_be_set_directly(technician):
     ticket = make_ticket()
     with pytest.raises(AttributeError):
         ticket.state = State.CLOSED
+
+
+@pytest.mark.django_db
+def test_the_resolver_can_change_at_the_same_level_and_the_owner_stays(technician):
+    user = technician.user
+    ticket = ticket_in(State.IN_PROGRESS, user, technician)
+    first, second = TechnicianFactory(), TechnicianFactory()
+    services.ticket_escalate(ticket=ticket, by=user, reason="RUN", resolver=first)
+    services.ticket_set_resolver(ticket=ticket, by=user, resolver=second, reason="Relais")
+    assert (ticket.resolver, ticket.assignee, ticket.escalation_level) == (second, technician, 2)
+    last = ticket.events.filter(kind=EventKind.ESCALATION).latest("pk")
+    assert last.payload["previous_resolver"] == first.pk
+    with pytest.raises(ValidationError):
+        services.ticket_set_resolver(ticket=ticket, by=user, resolver=first, reason=" ")
