@@ -117,7 +117,9 @@ class QualificationForm(ActionForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         ticket = self.ticket
-        self.fields["site"].queryset = Site.objects.filter(client_id=ticket.client_id)
+        self.fields["site"].queryset = Site.objects.filter(
+            client_id=ticket.client_id
+        ).select_related("client")
         self.fields["contact"].queryset = Contact.objects.filter(client_id=ticket.client_id)
         for name in self.qualification_fields():
             self.fields[name].initial = getattr(ticket, name)

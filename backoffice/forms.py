@@ -105,7 +105,9 @@ class TicketCreateForm(forms.Form):
             self.fields["contact"].queryset = Contact.objects.filter(
                 client=self.client, is_active=True
             )
-            self.fields["site"].queryset = Site.objects.filter(client=self.client)
+            self.fields["site"].queryset = Site.objects.filter(client=self.client).select_related(
+                "client"
+            )
 
 
 class QueueFilterForm(forms.Form):

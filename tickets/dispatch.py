@@ -115,12 +115,15 @@ def rank_technicians(
     workloads: Iterable[Workload],
     current_id: int | None = None,
     excluded_ids: Collection[int] = frozenset(),
+    reasons_memo: dict | None = None,
 ) -> list[Suggestion]:
     """Rank the available technicians for a ticket of this complexity; pure, no queries.
 
     ``referent_id`` is the contract's referent technician (None without one), ``current_id``
     the ticket's current assignee (flagged, not favoured), ``excluded_ids`` technicians off
-    shift (never proposed, like absent ones).
+    shift (never proposed, like absent ones). ``reasons_memo`` lets a caller ranking many
+    tickets against the same workloads share the reason texts (they only depend on the
+    technician, the complexity and the referent/current flags).
     """
     needed = LEVEL_RANK[Level(complexity)]
 
@@ -142,12 +145,21 @@ def rank_technicians(
         (w for w in workloads if w.technician.available and w.technician.pk not in excluded_ids),
         key=key,
     )
+    memo = {} if reasons_memo is None else reasons_memo
+
+    def reasons(load: Workload) -> tuple[str, ...]:
+        pk = load.technician.pk
+        memo_key = (pk, complexity, pk == referent_id, pk == current_id)
+        if memo_key not in memo:
+            memo[memo_key] = tuple(_reasons(load, complexity, referent_id, current_id))
+        return memo[memo_key]
+
     return [
         Suggestion(
             rank=position,
             technician=load.technician,
             workload=load,
-            reasons=tuple(_reasons(load, complexity, referent_id, current_id)),
+            reasons=reasons(load),
             referent=load.technician.pk == referent_id,
             qualified=LEVEL_RANK[Level(load.technician.level)] >= needed,
             current=load.technician.pk == current_id,
@@ -204,6 +216,7 @@ def suggestions_for(
     tickets: Iterable[Ticket], workloads: list[Workload], excluded_ids: Collection[int] = ()
 ) -> dict[int, list]:
     """{ticket pk: ranked suggestions} for tickets loaded with their contract; no queries."""
+    memo: dict = {}
     return {
         ticket.pk: rank_technicians(
             complexity=ticket.complexity,
@@ -211,6 +224,7 @@ def suggestions_for(
             workloads=workloads,
             current_id=ticket.assignee_id,
             excluded_ids=excluded_ids,
+            reasons_memo=memo,
         )
         for ticket in tickets
     }

@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.contrib.messages import get_messages
-from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -24,6 +23,7 @@ from tickets.models import Ticket
 from tickets.services import TicketTransitionError, ticket_assign
 
 from ..access import manager_required
+from .paging import paginate
 from .queues import decorate
 
 PAGE_SIZE = 20
@@ -34,7 +34,8 @@ def dispatch_context(request) -> dict:
     now = timezone.now()
     workloads = team_workload(now)
     off_shift = off_shift_owner_ids(now)
-    page = Paginator(dispatch_tickets(now, off_shift), PAGE_SIZE).get_page(request.GET.get("page"))
+    ordered = dispatch_tickets(now, off_shift)
+    page = paginate(request, ordered, ordered, PAGE_SIZE)
     tickets = decorate(page.object_list, now)
     ranked = suggestions_for(tickets, workloads, off_shift)
     rows = [
@@ -91,6 +92,8 @@ def dispatch_assign(request):
         Ticket.objects.select_related("contract"), reference=request.POST.get("ticket", "")
     )
     raw = request.POST.get("technician", "")
+    if raw == "other":  # chosen in the list of the other technicians
+        raw = request.POST.get("other", "")
     technician = Technician.objects.select_related("user").filter(pk=raw if raw.isdigit() else None)
     technician = technician.first()
     if technician is None:

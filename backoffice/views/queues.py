@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from django.core.paginator import Paginator
 from django.db.models import Case, Count, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -16,8 +15,11 @@ from tickets.selectors import at_risk_q, breached_q, with_gti_status
 from ..access import staff_required
 from ..forms import QueueFilterForm
 from ..slapanel import countdown
+from .paging import paginate
 
 PAGE_SIZE = 25
+# What a ticket row shows, loaded for the page's rows only.
+ROWS = Ticket.objects.select_related("client", "contact", "site", "assignee__user")
 # What a queue shows by default: open tickets and resolved ones still waiting to be closed.
 ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED)
 
@@ -95,12 +97,10 @@ def _queue(request, *, mine: bool):
     me = next((t for t in technicians if t.user_id == request.user.pk), None)
     form = QueueFilterForm(request.GET or None, technicians=technicians)
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
-    base = Ticket.objects.select_related("client", "contact", "site", "assignee__user")
+    base = Ticket.objects.all()
     if mine:
         base = base.filter(assignee=me) if me else base.none()
-    page = Paginator(filter_queue(base, data, me=me, now=now), PAGE_SIZE).get_page(
-        request.GET.get("page")
-    )
+    page = paginate(request, filter_queue(base, data, me=me, now=now), ROWS, PAGE_SIZE)
     rows = decorate(page.object_list, now)
     scope = base.filter(state__in=OPEN_STATES)
     counters = scope.aggregate(

@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
 from django.db.models import Q
 from django.shortcuts import redirect, render
 from django.utils import timezone
@@ -14,7 +13,8 @@ from clients.models import Client, Contact
 from tickets.models import Ticket
 
 from ..access import staff_required
-from .queues import decorate
+from .paging import paginate
+from .queues import ROWS, decorate
 
 PAGE_SIZE = 25
 # "OC-2026-000123", or its number with or without the year: "2026-000123", "000123", "123".
@@ -55,12 +55,8 @@ def search(request):
     page = None
     rows = []
     if query:
-        qs = (
-            Ticket.objects.filter(search_q(query))
-            .select_related("client", "contact", "site", "assignee__user")
-            .order_by("-created_at", "-pk")
-        )
-        page = Paginator(qs, PAGE_SIZE).get_page(request.GET.get("page"))
+        ordered = Ticket.objects.filter(search_q(query)).order_by("-created_at", "-pk")
+        page = paginate(request, ordered, ROWS, PAGE_SIZE)
         rows = decorate(page.object_list, timezone.now())
     return render(
         request,

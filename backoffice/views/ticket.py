@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from django.forms import ModelChoiceField
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
+from clients.models import Contact, Site
+from staff.models import Technician
 from tickets.models import Ticket
 
 from ..access import staff_required, technician_of, user_is_manager
@@ -29,6 +33,31 @@ def get_ticket(reference: str) -> Ticket:
     )
 
 
+def share_choices(ticket: Ticket, forms) -> None:
+    """Load technicians, and the client's contacts and sites, once for all the action forms.
+
+    Each model select would otherwise run its own query when rendered; validation of a
+    submitted form still goes through the field's queryset.
+    """
+    wanted = {name for form in forms for name in form.fields}
+    lists = {}
+    if wanted & {"technician", "resolver"}:
+        technicians = Technician.objects.select_related("user")
+        lists["technician"] = lists["resolver"] = [
+            (t.pk, str(t) if t.available else _("%(name)s (absent)") % {"name": t})
+            for t in technicians
+        ]
+    if "contact" in wanted:
+        lists["contact"] = [(c.pk, str(c)) for c in Contact.objects.filter(client=ticket.client_id)]
+    if "site" in wanted:
+        lists["site"] = [(s.pk, s.name) for s in Site.objects.filter(client=ticket.client_id)]
+    for form in forms:
+        for name, choices in lists.items():
+            field = form.fields.get(name)
+            if isinstance(field, ModelChoiceField):
+                field.choices = [("", field.empty_label or "")] + choices
+
+
 def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200):
     """The full ticket page; ``bound`` holds forms that failed validation, shown with their
     errors and the user's input so nothing typed is lost."""
@@ -41,6 +70,7 @@ def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status:
         action = ACTIONS[name]
         form = bound.get(name) or action.form(ticket=ticket, auto_id=f"id_{name}_%s")
         actions.append({"action": action, "form": form, "open": name in bound})
+    share_choices(ticket, [a["form"] for a in actions])
     events = list(ticket.events.select_related("actor").order_by("at", "pk"))
     attachments = list(ticket.attachments.select_related("uploaded_by"))
     context = {

@@ -156,7 +156,7 @@ def test_dispatch_query_count_does_not_grow_with_tickets_or_technicians(
 ):
     make_ticket()
     manager_client.get(DISPATCH)
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:
         manager_client.get(DISPATCH)
     for _ in range(5):
         TechnicianFactory()
@@ -193,3 +193,18 @@ def test_an_agent_whose_shift_ended_is_not_suggested_and_their_tickets_come_back
     for row in rows.values():
         suggested = [s.technician for s in row["top"] + row["more"]]
         assert gone not in suggested and on_duty in suggested
+
+
+def test_any_other_technician_can_be_chosen_from_the_list(manager_client, manager):
+    extra = [TechnicianFactory() for _ in range(4)]
+    ticket = make_ticket()
+    response = manager_client.get(DISPATCH)
+    others = [s.technician for s in response.context["rows"][0]["more"]]
+    assert others and 'name="other"' in response.content.decode()
+    chosen = others[-1]
+    manager_client.post(
+        ASSIGN, {"ticket": ticket.reference, "technician": "other", "other": chosen.pk}
+    )
+    ticket.refresh_from_db()
+    assert ticket.assignee == chosen
+    assert chosen in extra + [manager]

@@ -138,7 +138,7 @@ def test_queue_query_count_does_not_grow_with_rows(
 ):
     make_ticket(assignee=technician)
     tech_client.get(url)  # warm the session
-    with django_assert_num_queries(8) as few:
+    with django_assert_num_queries(9) as few:
         tech_client.get(url)
     for _ in range(20):
         make_ticket(assignee=technician, client=ContractFactory().client)
