@@ -19,10 +19,11 @@ import traceback
 from dataclasses import dataclass
 from datetime import timedelta
 
+from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.models import Contact, split_emails
@@ -78,7 +79,8 @@ def inbound_process(message: InboundMessage) -> InboundMessage:
     if not won:
         return message  # processed (or being processed) by someone else
     try:
-        with transaction.atomic():
+        # Texts written into tickets are French whatever the HTTP caller's Accept-Language.
+        with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
             outcome = _process(message)
     except Exception as exc:
         logger.exception("Inbound message %s failed", message.pk)

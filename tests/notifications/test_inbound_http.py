@@ -119,3 +119,13 @@ def test_triage_and_ignored_messages_are_reported_as_such(client, token, acme):
     assert _post(client, raw("14-unknown-sender.eml"), **auth).json()["status"] == "triage"
     assert _post(client, raw("09-bounce-dsn.eml"), **auth).json()["status"] == "ignored"
     assert Ticket.objects.count() == 0
+
+
+def test_entries_are_written_in_french_whatever_the_callers_language(client, token, acme):
+    _post(
+        client,
+        raw("05-new-request-plain.eml"),
+        Authorization=f"Bearer {TOKEN}",
+        **{"Accept-Language": "en"},
+    )
+    assert Ticket.objects.get().description.startswith("Mail de ")
