@@ -29,6 +29,7 @@ from sla.policy import calendar_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
 
 from . import emails
+from .digest import digest_lines
 from .models import EventDispatch, KnownMessageId, Notification, NotificationKind
 from .recipients import event_recipients, notification_kind
 
@@ -173,7 +174,7 @@ def deliver(ticket_id: int, recipient: str, now: datetime | None = None) -> Outc
     outcome = Outcome()
     if not rows:
         return outcome
-    rows = _drop_obsolete_warnings(rows, now)
+    rows = _drop_obsolete_warnings(rows)
     ticket = rows[0].ticket if rows else None
     for batch in _batches(rows):
         try:
@@ -197,8 +198,6 @@ def _batches(rows: list[Notification]) -> list[list[Notification]]:
 def _build(ticket: Ticket, batch: list[Notification]):
     first = batch[0]
     if first.digest_date:
-        from .digest import digest_lines  # digest imports this module
-
         return emails.build_digest_email(
             ticket, first.recipient, first.language, first.digest_date, digest_lines(ticket, first)
         )
@@ -264,7 +263,7 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-def _drop_obsolete_warnings(rows: list[Notification], now: datetime) -> list[Notification]:
+def _drop_obsolete_warnings(rows: list[Notification]) -> list[Notification]:
     """A GTI warning deferred to business hours is pointless once the ticket is taken in
     charge (or closed) in the meantime."""
     keep, drop = [], []

@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.contrib.auth import get_user_model
+from django.db.models.functions import Lower
 
 from clients.models import Contact, split_emails
 from staff.models import DEPUTY_GROUP, MANAGER_GROUP
@@ -71,13 +72,15 @@ def contact_languages(client_ids: Iterable[int], addresses: Iterable[str]) -> di
     wanted = {normalise(a) for a in addresses if a}
     if not wanted:
         return {}
-    rows = Contact.objects.filter(client_id__in=list(client_ids), email__isnull=False).exclude(
-        email=""
+    rows = (
+        Contact.objects.filter(client_id__in=list(client_ids))
+        .annotate(address=Lower("email"))
+        .filter(address__in=wanted)
+        .order_by("pk")
     )
-    languages = {}
-    for email, language in rows.values_list("email", "language"):
-        if normalise(email) in wanted:
-            languages.setdefault(normalise(email), language)
+    languages: dict[str, str] = {}
+    for address, language in rows.values_list("address", "language"):
+        languages.setdefault(address, language)
     return languages
 
 
