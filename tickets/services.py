@@ -7,6 +7,7 @@ Web views, the API, inbound mail, monitoring alerts and on-call acknowledgements
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Callable
 from datetime import datetime, timedelta
 
@@ -47,6 +48,8 @@ QUALIFICATION_FIELDS = (
 )
 
 
+logger = logging.getLogger(__name__)
+
 RELATED_FIELDS = ("client", "contact", "site", "contract", "assignee", "created_by", "resolver")
 
 
@@ -71,8 +74,22 @@ def _now(at: datetime | None) -> datetime:
 def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
     event = TicketEvent(ticket=ticket, kind=kind, actor=by, at=_now(at), **fields)
     event.save(force_insert=True)
-    transaction.on_commit(lambda: event_committed.send(sender=TicketEvent, event=event))
+    transaction.on_commit(lambda: _announce(event))
     return event
+
+
+def _announce(event: TicketEvent) -> None:
+    """Tell the event's readers it is committed. A failing reader (broker down, bug) must not
+    turn a committed change into an error for the caller: it is logged, and each reader's
+    periodic sweeper picks up the events it missed."""
+    for receiver, result in event_committed.send_robust(sender=TicketEvent, event=event):
+        if isinstance(result, Exception):
+            logger.error(
+                "event_committed reader %s failed for event %s",
+                getattr(receiver, "__qualname__", receiver),
+                event.pk,
+                exc_info=result,
+            )
 
 
 def _locked(ticket: Ticket) -> Ticket:

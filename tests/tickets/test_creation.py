@@ -133,3 +133,22 @@ def test_creation_is_a_handful_of_queries(django_assert_max_num_queries):
     # contract in force, savepoint, reference upsert, ticket, created event, release
     with django_assert_max_num_queries(6):
         make_ticket(client=contract.client, contact=contact)
+
+
+@pytest.mark.django_db
+def test_a_failing_event_reader_does_not_fail_the_committed_change(
+    django_capture_on_commit_callbacks, caplog
+):
+    from tickets.signals import event_committed
+
+    def broken_reader(sender, event, **kwargs):
+        raise RuntimeError("broker down")
+
+    event_committed.connect(broken_reader, dispatch_uid="test.broken")
+    try:
+        with django_capture_on_commit_callbacks(execute=True):
+            ticket = make_ticket()
+    finally:
+        event_committed.disconnect(dispatch_uid="test.broken")
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert "broken_reader" in caplog.text and "broker down" in caplog.text
