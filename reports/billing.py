@@ -32,6 +32,7 @@ from django.db.models import (
     Sum,
     Value,
     When,
+    Window,
 )
 from django.db.models.functions import Coalesce
 from django.utils import timezone
@@ -116,43 +117,52 @@ def contract_default_billable():
     )
 
 
-def oncall_in_period(period: Period) -> Exists | None:
-    """Whether the ticket had an on-call page raised in the period (None without on-call)."""
-    page = page_model()
-    if page is None:
-        return None
-    return Exists(
-        page.objects.filter(
-            ticket=OuterRef("pk"), raised_at__gte=period.start_at, raised_at__lt=period.end_at
-        )
-    )
-
-
 def billing_queryset(client: Client, period: Period) -> QuerySet[Ticket]:
-    """The client's tickets concerned by the period, annotated with time, flag and rate."""
-    qs = Ticket.objects.filter(client=client).annotate(
-        minutes=_sum_in_period(TicketEvent, "minutes_spent", "at", period),
-        travel=_sum_in_period(
-            PlannedIntervention, "travel_minutes", "starts_at", period, cancelled=False
-        ),
-        default_billable=contract_default_billable(),
-        effective_billable=Coalesce(_latest_override("billable"), F("billable")),
-        override_rate=_latest_override("rate"),
-        effective_rate=Coalesce(_latest_override("rate"), F("contract__hourly_rate")),
+    """The client's tickets concerned by the period, annotated with time, flag and rate.
+
+    The tickets are first picked through the period's own rows (time entries, visits, pages,
+    closures: small sets read through their date indexes), so the per-ticket sums below run
+    for those tickets only, never for the client's whole history.
+    """
+    start, end = period.start_at, period.end_at
+    timed = TicketEvent.objects.filter(at__gte=start, at__lt=end, minutes_spent__gt=0)
+    visited = PlannedIntervention.objects.filter(
+        starts_at__gte=start, starts_at__lt=end, cancelled=False, travel_minutes__gt=0
     )
-    concerned = (
-        Q(minutes__gt=0)
-        | Q(travel__gt=0)
-        | Q(closed_at__gte=period.start_at, closed_at__lt=period.end_at)
-    )
-    paged = oncall_in_period(period)
-    if paged is not None:
-        qs = qs.annotate(oncall=paged)
-        concerned |= Q(oncall=True)
+    closed = Ticket.objects.filter(client=client, closed_at__gte=start, closed_at__lt=end)
+    candidates = [
+        timed.values("ticket_id").order_by(),
+        visited.values("ticket_id").order_by(),
+        closed.values("pk").order_by(),
+    ]
+    page = page_model()
+    if page is not None:
+        paged = page.objects.filter(raised_at__gte=start, raised_at__lt=end)
+        candidates.append(paged.values("ticket_id").order_by())
+        oncall = Exists(paged.filter(ticket=OuterRef("pk")))
     else:
-        qs = qs.annotate(oncall=Value(False, output_field=BooleanField()))
+        oncall = Value(False, output_field=BooleanField())
+    # One UNION of small id sets: the client's older tickets are never scanned.
+    concerned = candidates[0].union(*candidates[1:])
+    spent = F("minutes") + F("travel")
     return (
-        qs.filter(concerned)
+        Ticket.objects.filter(client=client, pk__in=concerned)
+        .annotate(
+            minutes=_sum_in_period(TicketEvent, "minutes_spent", "at", period),
+            travel=_sum_in_period(
+                PlannedIntervention, "travel_minutes", "starts_at", period, cancelled=False
+            ),
+            default_billable=contract_default_billable(),
+            effective_billable=Coalesce(_latest_override("billable"), F("billable")),
+            override_rate=_latest_override("rate"),
+            effective_rate=Coalesce(_latest_override("rate"), F("contract__hourly_rate")),
+            oncall=oncall,
+        )
+        .annotate(
+            # Totals of the whole export on every line (window aggregates): no second query.
+            billable_total=Window(Sum(spent, filter=Q(effective_billable=True))),
+            covered_total=Window(Sum(spent, filter=Q(effective_billable=False))),
+        )
         .select_related("contract", "assignee__user")
         .order_by("created_at", "pk")
     )
@@ -204,8 +214,8 @@ class BillingSummary:
 
 
 def billing_summary(client: Client, period: Period) -> BillingSummary:
-    """Lines (one query), minute totals (one aggregate) and on-call pages (one count)."""
-    qs = billing_queryset(client, period)
+    """Lines with the minute totals (one query) and the on-call pages (one count)."""
+    rows = list(billing_queryset(client, period))
     lines = [
         BillingLine(
             ticket=t,
@@ -218,14 +228,9 @@ def billing_summary(client: Client, period: Period) -> BillingSummary:
             billable_overridden=t.effective_billable != t.default_billable,
             oncall=t.oncall,
         )
-        for t in qs
+        for t in rows
     ]
-    totals = qs.order_by().aggregate(
-        billable=Coalesce(Sum(F("minutes") + F("travel"), filter=Q(effective_billable=True)), 0),
-        covered=Coalesce(Sum(F("minutes") + F("travel"), filter=Q(effective_billable=False)), 0),
-    )
-    # Counted apart: Django wraps the aggregate above around the annotated query and drops the
-    # unused ``oncall`` annotation from it, so it cannot be filtered on there.
+    # Counted on the pages raised in the period (one per paged ticket).
     page = page_model()
     oncall = 0
     if page is not None:
@@ -234,8 +239,8 @@ def billing_summary(client: Client, period: Period) -> BillingSummary:
         ).count()
     return BillingSummary(
         lines=lines,
-        billable_minutes=totals["billable"],
-        covered_minutes=totals["covered"],
+        billable_minutes=(rows[0].billable_total or 0) if rows else 0,
+        covered_minutes=(rows[0].covered_total or 0) if rows else 0,
         oncall_count=oncall,
     )
 
