@@ -14,6 +14,7 @@ from django.http import JsonResponse
 from django.utils import timezone
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
 from rest_framework import status
 from rest_framework.authentication import SessionAuthentication
@@ -131,7 +132,7 @@ def on_call_now(request):
 class IsOceanisStaff(BasePermission):
     """A staff session, or a staff-wide API token (never a client-scoped one)."""
 
-    message = _("Action réservée aux intervenants Oceanis.")
+    message = gettext_lazy("Action réservée aux intervenants Oceanis.")
 
     def has_permission(self, request, view):
         scope = scope_for(request)

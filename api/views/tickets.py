@@ -7,6 +7,7 @@ import hashlib
 from django.db import transaction
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -47,7 +48,9 @@ IF_MATCH = OpenApiParameter(
     "If-Match",
     OpenApiTypes.STR,
     OpenApiParameter.HEADER,
-    description=_("ETag lu précédemment : refuse (409 stale_version) si la demande a changé."),
+    description=gettext_lazy(
+        "ETag lu précédemment : refuse (409 stale_version) si la demande a changé."
+    ),
 )
 LIST_FILTERS = [
     OpenApiParameter("state", OpenApiTypes.STR, description="États séparés par des virgules"),

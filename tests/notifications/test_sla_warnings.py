@@ -66,7 +66,7 @@ def test_the_assignee_and_the_managers_are_warned_at_75_percent(
         "jmartin@example.test",
     ]
     assert mails[0].subject.startswith(f"[{ticket.reference}] Alerte GTI 75 % : ")
-    assert "75 % de la GTI sont consommés" in mails[0].body
+    assert "75 % de la GTI est consommée" in mails[0].body
     assert "client@acme.test" not in [m.to[0] for m in mails]
     assert Notification.objects.filter(kind="sla_warning", audience="staff").count() == 3
 
