@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
 
-.PHONY: run test install lint format migrate seed clean
+.PHONY: run test install lint format migrate seed messages clean
 
 $(BIN)/python:
 	@$(PYTHON) -c "import sys; sys.exit(sys.version_info < (3, 11))" || { echo "Python 3.11+ is required (found: $(PYTHON))"; exit 1; }
@@ -49,6 +49,9 @@ lint: $(TEST_STAMP)
 format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .
 	$(BIN)/ruff format .
+
+messages: $(STAMP)
+	PYTHON=$(BIN)/python scripts/update_translations.sh
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3*
