@@ -7,6 +7,7 @@ Charts are drawn with fpdf2 primitives (rectangles, lines), so no image library 
 
 from __future__ import annotations
 
+from django.utils.translation import gettext as _
 from fpdf import FPDF
 from fpdf.fonts import FontFace
 
@@ -60,7 +61,10 @@ class ReportPDF(FPDF):
 
 def render_report_pdf(report: ServiceReport) -> bytes:
     """The whole pack for one client (or the centre) over the report's period."""
-    title = f"Rapport de service – {report.scope_label} – {report.period.label}"
+    title = _("Rapport de service – %(scope)s – %(period)s") % {
+        "scope": report.scope_label,
+        "period": report.period.label,
+    }
     pdf = ReportPDF(title)
     pdf.add_page()
     _cover(pdf, report)
@@ -83,20 +87,27 @@ def render_report_pdf(report: ServiceReport) -> bytes:
 def _cover(pdf: ReportPDF, report: ServiceReport) -> None:
     pdf.set_font("helvetica", "B", 18)
     pdf.set_text_color(*BRAND)
-    pdf.multi_cell(0, 9, pdf_text("Rapport de service"), new_x="LMARGIN", new_y="NEXT")
+    pdf.multi_cell(0, 9, pdf_text(_("Rapport de service")), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", "B", 14)
     pdf.set_text_color(0, 0, 0)
     pdf.multi_cell(0, 8, pdf_text(report.scope_label), new_x="LMARGIN", new_y="NEXT")
     pdf.set_font("helvetica", size=11)
     pdf.multi_cell(
-        0, 6, pdf_text(f"Période : {report.period.label}"), new_x="LMARGIN", new_y="NEXT"
+        0,
+        6,
+        pdf_text(_("Période : %(period)s") % {"period": report.period.label}),
+        new_x="LMARGIN",
+        new_y="NEXT",
     )
     generated = report.as_of.astimezone(local_tz())
     pdf.set_text_color(*MUTED)
     pdf.multi_cell(
         0,
         6,
-        pdf_text(f"Établi le {generated:%d/%m/%Y à %H:%M} (heure de Paris)"),
+        pdf_text(
+            _("Établi le %(date)s à %(time)s (heure de Paris)")
+            % {"date": f"{generated:%d/%m/%Y}", "time": f"{generated:%H:%M}"}
+        ),
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -106,11 +117,11 @@ def _cover(pdf: ReportPDF, report: ServiceReport) -> None:
     resolved, reopened = report.reopen
     backlog_end = report.backlog[-1].value if report.backlog else 0
     summary = [
-        ("Demandes créées", display(report.total, "int")),
-        ("GTI respectée", display(gti.rate, PERCENT)),
-        ("Dépassements de GTI", display(gti.breached, "int")),
-        ("Taux de réouverture", display(report.reopen_rate, PERCENT)),
-        ("Demandes ouvertes en fin de période", display(backlog_end, "int")),
+        (_("Demandes créées"), display(report.total, "int")),
+        (_("GTI respectée"), display(gti.rate, PERCENT)),
+        (_("Dépassements de GTI"), display(gti.breached, "int")),
+        (_("Taux de réouverture"), display(report.reopen_rate, PERCENT)),
+        (_("Demandes ouvertes en fin de période"), display(backlog_end, "int")),
     ]
     with pdf.table(
         col_widths=(60, 40), width=120, align="LEFT", first_row_as_headings=False
@@ -141,7 +152,7 @@ def _section(pdf: ReportPDF, table: Table, chart=None) -> None:
     pdf.set_font("helvetica", size=8)
     if not table.rows:
         pdf.multi_cell(
-            0, 5, pdf_text("Aucune donnée sur la période."), new_x="LMARGIN", new_y="NEXT"
+            0, 5, pdf_text(_("Aucune donnée sur la période.")), new_x="LMARGIN", new_y="NEXT"
         )
     else:
         widths = table.pdf_widths

@@ -34,6 +34,8 @@ from django.db.models import (
 )
 from django.db.models.functions import TruncDay, TruncMonth
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from clients.models import Client
 from sla.policy import URGENCY_RANK, Urgency
@@ -54,11 +56,11 @@ from .periods import Period, local_midnight, local_tz
 
 # (field, choices, label) of each breakdown; "" is the "not set" bucket of optional fields.
 DIMENSIONS = (
-    ("kind", Kind, "Nature"),
-    ("urgency", Urgency, "Urgence"),
-    ("complexity", Complexity, "Complexité"),
-    ("technical_domain", TechnicalDomain, "Domaine technique"),
-    ("channel", Channel, "Origine"),
+    ("kind", Kind, gettext_lazy("Nature")),
+    ("urgency", Urgency, gettext_lazy("Urgence")),
+    ("complexity", Complexity, gettext_lazy("Complexité")),
+    ("technical_domain", TechnicalDomain, gettext_lazy("Domaine technique")),
+    ("channel", Channel, gettext_lazy("Origine")),
 )
 URGENCIES = sorted(Urgency, key=lambda u: -URGENCY_RANK[u])  # critical first
 BREACH_LIST_LIMIT = 200
@@ -144,7 +146,7 @@ class ServiceReport:
 
     @property
     def scope_label(self) -> str:
-        return self.client.name if self.client else "Tout le centre"
+        return self.client.name if self.client else _("Tout le centre")
 
     def created(self) -> QuerySet[Ticket]:
         return ticket_scope(self.client).filter(_in("created_at", self.period))
@@ -157,7 +159,7 @@ class ServiceReport:
         for field, choices, _label in DIMENSIONS:
             values = [(c.value, str(c.label)) for c in choices]
             if field == "technical_domain":
-                values.append(("", "Non renseigné"))
+                values.append(("", _("Non renseigné")))
             for value, label in values:
                 alias = f"d{len(plan)}"
                 plan.append((field, value, label, alias))
@@ -197,7 +199,7 @@ class ServiceReport:
     def gti_total(self) -> GtiLine:
         met = sum(line.met for line in self.gti)
         breached = sum(line.breached for line in self.gti)
-        return GtiLine("", "Toutes urgences", met + breached, met, breached)
+        return GtiLine("", _("Toutes urgences"), met + breached, met, breached)
 
     def breaches(self, limit: int | None = BREACH_LIST_LIMIT) -> list[Ticket]:
         """The breaching tickets, oldest first (``limit=None`` for all of them, for exports)."""
@@ -231,17 +233,22 @@ class ServiceReport:
         created = _in("created_at", self.period) & Q(taken_in_charge_at__isnull=False)
         closed = _in("closed_at", self.period)
         metrics = (
-            ("ti_business", "Délai de prise en charge (heures ouvrées)", F("ti_measured"), created),
-            ("ti_wall", "Délai de prise en charge (calendaire)", WALL_TI, created),
+            (
+                "ti_business",
+                _("Délai de prise en charge (heures ouvrées)"),
+                F("ti_measured"),
+                created,
+            ),
+            ("ti_wall", _("Délai de prise en charge (calendaire)"), WALL_TI, created),
             (
                 "treatment_business",
-                "Temps de traitement (heures ouvrées)",
+                _("Temps de traitement (heures ouvrées)"),
                 F("treatment_business"),
                 closed & Q(treatment_business__isnull=False),
             ),
             (
                 "treatment_wall",
-                "Temps de traitement (calendaire)",
+                _("Temps de traitement (calendaire)"),
                 F("treatment_wall"),
                 closed & Q(treatment_wall__isnull=False),
             ),

@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 
 from django.utils import formats, timezone
+from django.utils.translation import gettext as _
 
 from .billing import BillingSummary, OverrideEntry
 from .periods import MONTH_NAMES, local_tz
@@ -100,7 +101,7 @@ def human_duration(value) -> str:
 
 
 def _yes(value: bool) -> str:
-    return "oui" if value else "non"
+    return _("oui") if value else _("non")
 
 
 # --- service report --------------------------------------------------------------------------
@@ -114,8 +115,8 @@ def _breakdown(report: ServiceReport, field_name: str, title: str) -> Table:
     ]
     return Table(
         field_name,
-        f"Demandes par {title.lower()}",
-        [Column(title), Column("Demandes", INT), Column("Part", PERCENT)],
+        _("Demandes par %(dimension)s") % {"dimension": title.lower()},
+        [Column(title), Column(_("Demandes"), INT), Column(_("Part"), PERCENT)],
         rows,
     )
 
@@ -124,17 +125,19 @@ def gti_table(report: ServiceReport) -> Table:
     lines = [*report.gti, report.gti_total]
     return Table(
         "gti",
-        "Respect de la GTI par urgence",
+        _("Respect de la GTI par urgence"),
         [
-            Column("Urgence"),
-            Column("Mesurées", INT),
-            Column("Respectées", INT),
-            Column("Dépassées", INT),
-            Column("Taux de respect", PERCENT),
+            Column(_("Urgence")),
+            Column(_("Mesurées"), INT),
+            Column(_("Respectées"), INT),
+            Column(_("Dépassées"), INT),
+            Column(_("Taux de respect"), PERCENT),
         ],
         [(g.label, g.measured, g.met, g.breached, g.rate) for g in lines],
-        note="Demandes créées sur la période ; une demande non prise en charge dont l'échéance "
-        "est passée compte comme dépassée.",
+        note=_(
+            "Demandes créées sur la période ; une demande non prise en charge dont l'échéance "
+            "est passée compte comme dépassée."
+        ),
     )
 
 
@@ -155,21 +158,23 @@ def breaches_table(report: ServiceReport, limit: int | None) -> Table:
         for t in report.breaches(limit)
     ]
     breached = report.gti_total.breached
-    note = f"{len(rows)} sur {breached} affichées." if limit and breached > len(rows) else ""
+    note = ""
+    if limit and breached > len(rows):
+        note = _("%(shown)s sur %(total)s affichées.") % {"shown": len(rows), "total": breached}
     return Table(
         "breaches",
-        "Dépassements de GTI",
+        _("Dépassements de GTI"),
         [
-            Column("Référence"),
-            Column("Client"),
-            Column("Objet"),
-            Column("Urgence"),
-            Column("Créée le", DATETIME),
-            Column("Échéance GTI", DATETIME),
-            Column("Prise en charge le", DATETIME),
-            Column("TI mesuré", MINUTES),
-            Column("GTI", MINUTES),
-            Column("Technicien"),
+            Column(_("Référence")),
+            Column(_("Client")),
+            Column(_("Objet")),
+            Column(_("Urgence")),
+            Column(_("Créée le"), DATETIME),
+            Column(_("Échéance GTI"), DATETIME),
+            Column(_("Prise en charge le"), DATETIME),
+            Column(_("TI mesuré"), MINUTES),
+            Column(_("GTI"), MINUTES),
+            Column(_("Technicien")),
         ],
         rows,
         note=note,
@@ -179,40 +184,42 @@ def breaches_table(report: ServiceReport, limit: int | None) -> Table:
 def durations_table(report: ServiceReport) -> Table:
     return Table(
         "durations",
-        "Délais : médiane et 90e centile",
+        _("Délais : médiane et 90e centile"),
         [
-            Column("Mesure"),
-            Column("Demandes", INT),
-            Column("Médiane", MINUTES),
-            Column("90e centile", MINUTES),
+            Column(_("Mesure")),
+            Column(_("Demandes"), INT),
+            Column(_("Médiane"), MINUTES),
+            Column(_("90e centile"), MINUTES),
         ],
         [(d.label, d.count, d.median, d.p90) for d in report.durations],
-        note="Prise en charge : demandes créées sur la période ; traitement : demandes "
-        "clôturées sur la période (de la prise en charge à la clôture).",
+        note=_(
+            "Prise en charge : demandes créées sur la période ; traitement : demandes "
+            "clôturées sur la période (de la prise en charge à la clôture)."
+        ),
     )
 
 
 def backlog_table(report: ServiceReport) -> Table:
     return Table(
         "backlog",
-        "Demandes ouvertes en fin de journée",
-        [Column("Jour", DATE), Column("Demandes ouvertes", INT)],
+        _("Demandes ouvertes en fin de journée"),
+        [Column(_("Jour"), DATE), Column(_("Demandes ouvertes"), INT)],
         [(p.day, p.value) for p in report.backlog],
-        note="Demandes créées et ni clôturées ni annulées à minuit.",
+        note=_("Demandes créées et ni clôturées ni annulées à minuit."),
     )
 
 
 def volume_table(report: ServiceReport) -> Table:
     return Table(
         "volume",
-        "Demandes créées et clôturées",
+        _("Demandes créées et clôturées"),
         [
             Column(
-                "Mois" if report.volume_by_month else "Jour",
+                _("Mois") if report.volume_by_month else _("Jour"),
                 MONTH if report.volume_by_month else DATE,
             ),
-            Column("Créées", INT),
-            Column("Clôturées", INT),
+            Column(_("Créées"), INT),
+            Column(_("Clôturées"), INT),
         ],
         list(report.volume),
     )
@@ -222,11 +229,11 @@ def reopen_table(report: ServiceReport) -> Table:
     resolved, reopened = report.reopen
     return Table(
         "reopen",
-        "Taux de réouverture",
+        _("Taux de réouverture"),
         [
-            Column("Résolues sur la période", INT),
-            Column("Réouvertes", INT),
-            Column("Taux", PERCENT),
+            Column(_("Résolues sur la période"), INT),
+            Column(_("Réouvertes"), INT),
+            Column(_("Taux"), PERCENT),
         ],
         [(resolved, reopened, report.reopen_rate)],
     )
@@ -235,8 +242,8 @@ def reopen_table(report: ServiceReport) -> Table:
 def equipment_table(report: ServiceReport) -> Table:
     return Table(
         "equipment",
-        "Matériels et projets les plus cités",
-        [Column("Matériel ou projet"), Column("Demandes", INT)],
+        _("Matériels et projets les plus cités"),
+        [Column(_("Matériel ou projet")), Column(_("Demandes"), INT)],
         list(report.top_equipment),
     )
 
@@ -265,24 +272,24 @@ def report_tables(report: ServiceReport, breach_limit: int | None = 200) -> list
 
 def team_table(team: TeamReport) -> Table:
     columns = [
-        Column("Technicien"),
-        Column("Prises en charge", INT),
-        Column("Clôturées", INT),
-        Column("Temps saisi", MINUTES),
-        Column("Trajets", MINUTES),
-        Column("Temps total", MINUTES),
-        Column("Ouvertes (maintenant)", INT),
-        Column("À risque (maintenant)", INT),
+        Column(_("Technicien")),
+        Column(_("Prises en charge"), INT),
+        Column(_("Clôturées"), INT),
+        Column(_("Temps saisi"), MINUTES),
+        Column(_("Trajets"), MINUTES),
+        Column(_("Temps total"), MINUTES),
+        Column(_("Ouvertes (maintenant)"), INT),
+        Column(_("À risque (maintenant)"), INT),
     ]
     if team.oncall_available:
         columns += [
-            Column("Appels d'astreinte", INT),
-            Column("Engagement 1 h tenu", INT),
-            Column("Taux engagement 1 h", PERCENT),
+            Column(_("Appels d'astreinte"), INT),
+            Column(_("Engagement 1 h tenu"), INT),
+            Column(_("Taux engagement 1 h"), PERCENT),
         ]
     rows = []
     for line in [*team.lines, team.total]:
-        name = str(line.technician) if line.technician else "Total"
+        name = str(line.technician) if line.technician else _("Total")
         row = (
             name,
             line.taken,
@@ -298,34 +305,34 @@ def team_table(team: TeamReport) -> Table:
         rows.append(row)
     return Table(
         "team",
-        "Activité de l'équipe",
+        _("Activité de l'équipe"),
         columns,
         rows,
         note=""
         if team.oncall_available
-        else "Module d'astreinte indisponible : appels non comptés.",
+        else _("Module d'astreinte indisponible : appels non comptés."),
     )
 
 
 def billing_table(summary: BillingSummary) -> Table:
     return Table(
         "billing",
-        "Export de facturation",
+        _("Export de facturation"),
         [
-            Column("Référence"),
-            Column("Objet"),
-            Column("Créée le", DATETIME),
-            Column("Clôturée le", DATETIME),
-            Column("Contrat"),
-            Column("Mode"),
-            Column("Facturable"),
-            Column("Dérogation"),
-            Column("Taux horaire (€ HT)", MONEY),
-            Column("Temps saisi (min)", INT),
-            Column("Trajets (min)", INT),
-            Column("Temps total (min)", INT),
-            Column("Montant (€ HT)", MONEY),
-            Column("Astreinte"),
+            Column(_("Référence")),
+            Column(_("Objet")),
+            Column(_("Créée le"), DATETIME),
+            Column(_("Clôturée le"), DATETIME),
+            Column(_("Contrat")),
+            Column(_("Mode")),
+            Column(_("Facturable")),
+            Column(_("Dérogation")),
+            Column(_("Taux horaire (€ HT)"), MONEY),
+            Column(_("Temps saisi (min)"), INT),
+            Column(_("Trajets (min)"), INT),
+            Column(_("Temps total (min)"), INT),
+            Column(_("Montant (€ HT)"), MONEY),
+            Column(_("Astreinte")),
         ],
         [
             (
@@ -352,16 +359,16 @@ def billing_table(summary: BillingSummary) -> Table:
 def override_table(entries: list[OverrideEntry]) -> Table:
     return Table(
         "billing-overrides",
-        "Journal des dérogations",
+        _("Journal des dérogations"),
         [
-            Column("Le", DATETIME),
-            Column("Demande"),
-            Column("Objet de la dérogation"),
-            Column("Avant"),
-            Column("Après"),
-            Column("Par"),
-            Column("Motif"),
-            Column("Origine"),
+            Column(_("Le"), DATETIME),
+            Column(_("Demande")),
+            Column(_("Objet de la dérogation")),
+            Column(_("Avant")),
+            Column(_("Après")),
+            Column(_("Par")),
+            Column(_("Motif")),
+            Column(_("Origine")),
         ],
         [
             (e.at, e.ticket_reference, e.what, e.old, e.new, e.by, e.reason, e.source)

@@ -49,13 +49,13 @@ def _report_charts(report: ServiceReport) -> dict:
     for field_name, _choices, title in DIMENSIONS:
         buckets = report.breakdowns[field_name]
         result[field_name] = charts.bar_chart(
-            title=f"Demandes par {title.lower()}",
+            title=_("Demandes par %(dimension)s") % {"dimension": title.lower()},
             desc=", ".join(f"{b.label} : {b.count}" for b in buckets),
             labels=[b.label for b in buckets],
             values=[b.count for b in buckets],
         )
     result["gti"] = charts.bar_chart(
-        title="Taux de respect de la GTI par urgence",
+        title=_("Taux de respect de la GTI par urgence"),
         desc=", ".join(f"{g.label} : {display(g.rate, PERCENT)}" for g in report.gti),
         labels=[g.label for g in report.gti],
         values=[g.rate for g in report.gti],
@@ -64,17 +64,22 @@ def _report_charts(report: ServiceReport) -> dict:
     )
     backlog = report.backlog
     result["backlog"] = charts.line_chart(
-        title="Demandes ouvertes en fin de journée",
-        desc=f"De {backlog[0].value} à {backlog[-1].value} demandes ouvertes.",
+        title=_("Demandes ouvertes en fin de journée"),
+        desc=_("De %(first)s à %(last)s demandes ouvertes.")
+        % {"first": backlog[0].value, "last": backlog[-1].value},
         labels=[display(p.day, "date") for p in backlog],
-        series=[("Ouvertes", [p.value for p in backlog])],
+        series=[(_("Ouvertes"), [p.value for p in backlog])],
     )
     volume = report.volume
     result["volume"] = charts.line_chart(
-        title="Demandes créées et clôturées",
-        desc=f"{sum(v[1] for v in volume)} créées, {sum(v[2] for v in volume)} clôturées.",
+        title=_("Demandes créées et clôturées"),
+        desc=_("%(created)s créées, %(closed)s clôturées.")
+        % {"created": sum(v[1] for v in volume), "closed": sum(v[2] for v in volume)},
         labels=[display(v[0], "month" if report.volume_by_month else "date") for v in volume],
-        series=[("Créées", [v[1] for v in volume]), ("Clôturées", [v[2] for v in volume])],
+        series=[
+            (_("Créées"), [v[1] for v in volume]),
+            (_("Clôturées"), [v[2] for v in volume]),
+        ],
     )
     return result
 
@@ -116,7 +121,7 @@ def team(request):
     data = team_report(form.period(), client=form.cleaned_data.get("client"))
     table = team_table(data)
     chart = charts.bar_chart(
-        title="Demandes clôturées par technicien",
+        title=_("Demandes clôturées par technicien"),
         desc=", ".join(f"{line.technician} : {line.handled}" for line in data.lines),
         labels=[str(line.technician) for line in data.lines],
         values=[line.handled for line in data.lines],
