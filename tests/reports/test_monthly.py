@@ -119,3 +119,32 @@ def test_the_monthly_task_runs_on_the_first_at_six_paris_time():
     schedule = entry["schedule"]
     assert schedule.day_of_month == {1} and schedule.hour == {6} and schedule.minute == {0}
     assert settings.CELERY_TIMEZONE == "Europe/Paris"
+
+
+def _extranet_download_url(document_id):
+    from django.urls import NoReverseMatch, reverse
+
+    try:
+        return reverse("extranet:document_download", args=[document_id])
+    except NoReverseMatch:
+        return None
+
+
+@pytest.mark.skipif(project_document_model() is None, reason="extranet.ProjectDocument missing")
+def test_a_contact_downloads_their_report_from_the_extranet_and_no_one_else_does(client, march):
+    from tests.factories import ContactFactory, UserFactory
+
+    report = client_report_generate(client=march.client_a, period=MARCH, now=NOW)
+    url = _extranet_download_url(report.extranet_document_id)
+    if url is None:
+        pytest.skip("the extranet has no document download view")
+    own = UserFactory(username="claire@acme.test")
+    ContactFactory(client=march.client_a, user=own)
+    other = UserFactory(username="bob@beta.test")
+    ContactFactory(client=march.client_b, user=other)
+    client.force_login(own)
+    response = client.get(url)
+    assert response.status_code == 200
+    assert b"".join(response.streaming_content).startswith(b"%PDF-")
+    client.force_login(other)
+    assert client.get(url).status_code == 404
