@@ -189,3 +189,20 @@ def test_requalification_lines_name_the_fields_and_values(tech_client, technicia
     body = tech_client.get(url("ticket", ticket)).content.decode()
     assert "domaine technique : — → Sauvegarde" in body
     assert "facturable : non → oui" in body
+
+
+def test_ticket_page_query_count_does_not_grow_with_its_history(
+    manager_client, manager, settings, tmp_path, django_assert_num_queries
+):
+    settings.MEDIA_ROOT = tmp_path
+    ticket = make_ticket(assignee=manager)
+    services.ticket_take_in_charge(ticket=ticket, by=manager.user)
+    manager_client.get(url("ticket", ticket))
+    with django_assert_num_queries(11) as few:
+        manager_client.get(url("ticket", ticket))
+    for n in range(10):
+        services.ticket_add_entry(ticket=ticket, by=manager.user, body=f"CR {n}", public=n % 2)
+        attachment_add(ticket=ticket, name=f"log{n}.txt", content=b"x", by=manager.user)
+    with django_assert_num_queries(len(few.captured_queries)):
+        response = manager_client.get(url("ticket", ticket))
+    assert len(response.context["lines"]) == 13
