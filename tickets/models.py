@@ -198,6 +198,16 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             models.Index(fields=["state", "gti_deadline"]),
             models.Index(fields=["client", "state"]),
             models.Index(fields=["assignee", "state"]),
+            # Reports: per client and period, by creation, closure and taking in charge.
+            models.Index(fields=["client", "created_at"]),
+            models.Index(fields=["client", "closed_at"]),
+            models.Index(fields=["closed_at"]),
+            models.Index(fields=["taken_in_charge_at"]),
+            models.Index(
+                fields=["client", "created_at"],
+                condition=models.Q(closed_at__isnull=True),
+                name="ticket_open_client_created",
+            ),
         ]
 
     def __str__(self) -> str:
