@@ -12,7 +12,7 @@ from django.utils.translation import gettext as _
 from staff.models import Technician
 
 from .models import EventKind, PlannedIntervention, Ticket
-from .services import TicketTransitionError, _locked, _record
+from .services.base import TicketTransitionError, _locked, _record
 
 
 def intervention_plan(

@@ -13,7 +13,7 @@ from django.db import transaction
 from django.db.models import Q
 
 from .models import NOT_TAKEN_STATES, EventKind, Ticket
-from .services import _locked, _record
+from .services.base import _locked, _record
 
 THRESHOLDS = ((75, "gti_risk_at"), (100, "gti_deadline"))
 

@@ -1,0 +1,46 @@
+"""The only write path for tickets.
+
+Every function runs in one database transaction, locks the ticket row, applies the FSM transition
+(which refuses forbidden moves), updates the ticket and appends one immutable ``TicketEvent``.
+Web views, the API, inbound mail, monitoring alerts and on-call acknowledgements all call these.
+"""
+
+from .base import QUALIFICATION_FIELDS, RELATED_FIELDS, TicketTransitionError
+from .creation import ticket_create
+from .entries import ticket_add_entry
+from .lifecycle import (
+    ticket_assign,
+    ticket_cancel,
+    ticket_close,
+    ticket_reopen,
+    ticket_resolve,
+    ticket_resume,
+    ticket_set_pending,
+    ticket_take_in_charge,
+)
+from .qualification import (
+    ticket_change_urgency,
+    ticket_escalate,
+    ticket_requalify,
+    ticket_set_resolver,
+)
+
+__all__ = [
+    "QUALIFICATION_FIELDS",
+    "RELATED_FIELDS",
+    "TicketTransitionError",
+    "ticket_add_entry",
+    "ticket_assign",
+    "ticket_cancel",
+    "ticket_change_urgency",
+    "ticket_close",
+    "ticket_create",
+    "ticket_escalate",
+    "ticket_reopen",
+    "ticket_requalify",
+    "ticket_resolve",
+    "ticket_resume",
+    "ticket_set_pending",
+    "ticket_set_resolver",
+    "ticket_take_in_charge",
+]

@@ -1,0 +1,166 @@
+"""Shared machinery of the ticket services: the event log, row locks, FSM transitions."""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable
+from datetime import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+from django_fsm import ConcurrentTransition, TransitionNotAllowed
+
+from sla.policy import AT_RISK_RATIO, gti_rule
+
+from ..models import (
+    EventKind,
+    Ticket,
+    TicketEvent,
+)
+from ..signals import event_committed
+
+QUALIFICATION_FIELDS = (
+    "kind",
+    "urgency",
+    "complexity",
+    "technical_domain",
+    "service_type",
+    "equipment",
+    "billable",
+    "site",
+    "contact",
+)
+
+logger = logging.getLogger(__name__)
+
+RELATED_FIELDS = ("client", "contact", "site", "contract", "assignee", "created_by", "resolver")
+
+
+class TicketTransitionError(Exception):
+    """A transition that the ticket's current state does not allow (or that lost a race)."""
+
+    def __init__(self, ticket: Ticket, action: str, message: str | None = None):
+        self.ticket = ticket
+        self.action = action
+        self.state = ticket.state
+        super().__init__(
+            message
+            or _("Action « %(action)s » impossible : la demande %(ref)s est « %(state)s ».")
+            % {"action": action, "ref": ticket.reference, "state": ticket.get_state_display()}
+        )
+
+
+def _now(at: datetime | None) -> datetime:
+    return at or timezone.now()
+
+
+def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
+    event = TicketEvent(ticket=ticket, kind=kind, actor=by, at=_now(at), **fields)
+    event.save(force_insert=True)
+    transaction.on_commit(lambda: _announce(event))
+    return event
+
+
+def _announce(event: TicketEvent) -> None:
+    """Tell the event's readers it is committed. A failing reader (broker down, bug) must not
+    turn a committed change into an error for the caller: it is logged, and each reader's
+    periodic sweeper picks up the events it missed."""
+    for receiver, result in event_committed.send_robust(sender=TicketEvent, event=event):
+        if isinstance(result, Exception):
+            logger.error(
+                "event_committed reader %s failed for event %s",
+                getattr(receiver, "__qualname__", receiver),
+                event.pk,
+                exc_info=result,
+            )
+
+
+def _locked(ticket: Ticket) -> Ticket:
+    """Re-read the ticket under a row lock: the last writer sees the first one's state."""
+    return Ticket.objects.select_for_update().get(pk=ticket.pk)
+
+
+def _transition(
+    ticket: Ticket,
+    method: str,
+    *,
+    by,
+    at: datetime | None = None,
+    note: str = "",
+    public: bool = True,
+    minutes_spent: int = 0,
+    before: Callable[[Ticket, datetime], None] | None = None,
+    payload: dict | None = None,
+) -> Ticket:
+    """Apply an FSM transition on a locked copy, log it, and refresh the caller's instance."""
+    at = _now(at)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        source = locked.state
+        try:
+            getattr(locked, method)()
+        except TransitionNotAllowed as exc:
+            raise TicketTransitionError(locked, method) from exc
+        if before:
+            before(locked, at)
+        try:
+            locked.save()
+        except ConcurrentTransition as exc:  # pragma: no cover - the row lock prevents it
+            raise TicketTransitionError(locked, method) from exc
+        _record(
+            locked,
+            EventKind.TRANSITION,
+            by=by,
+            at=at,
+            from_state=source,
+            to_state=locked.state,
+            body=note,
+            public=public,
+            minutes_spent=minutes_spent,
+            payload={"action": method, **(payload or {})},
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+# --- creation -------------------------------------------------------------------------------
+
+
+def _apply_gti(ticket: Ticket) -> None:
+    rule = gti_rule(ticket.urgency, ticket.contract_hours_plan or None, ticket.gti_commitments)
+    ticket.gti_basis = rule.basis
+    ticket.gti_duration = rule.duration
+    ticket.gti_deadline = rule.calendar.add(ticket.created_at, rule.duration)
+    ticket.gti_risk_at = rule.calendar.add(ticket.created_at, rule.duration * AT_RISK_RATIO)
+
+
+def _check_belongs_to_client(ticket: Ticket) -> None:
+    errors = {}
+    if ticket.contact_id and ticket.contact.client_id != ticket.client_id:
+        errors["contact"] = _("Ce contact appartient à un autre client.")
+    if ticket.site_id and ticket.site.client_id != ticket.client_id:
+        errors["site"] = _("Ce site appartient à un autre client.")
+    if errors:
+        raise ValidationError(errors)
+
+
+# --- assignment and lifecycle ----------------------------------------------------------------
+
+
+def _apply_qualification(ticket: Ticket, values: dict) -> dict:
+    changes = {}
+    for field, value in values.items():
+        old = getattr(ticket, field)
+        if old != value:
+            changes[field] = [_jsonable(old), _jsonable(value)]
+            setattr(ticket, field, value)
+    _check_belongs_to_client(ticket)
+    return changes
+
+
+def _jsonable(value):
+    if hasattr(value, "pk"):
+        return value.pk
+    return value

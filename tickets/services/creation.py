@@ -1,0 +1,97 @@
+"""Ticket creation: qualification, contract in force, frozen commitments, GTI deadline."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from django.db import transaction
+from django.utils import timezone
+
+from clients.models import Client, Contact, Contract, Site
+from staff.models import Technician
+
+from ..models import (
+    Complexity,
+    EventKind,
+    Kind,
+    State,
+    Ticket,
+)
+from ..references import next_reference
+from .base import (
+    RELATED_FIELDS,
+    _apply_gti,
+    _check_belongs_to_client,
+    _now,
+    _record,
+)
+from .lifecycle import ticket_assign
+
+
+def ticket_create(
+    *,
+    client: Client,
+    title: str,
+    urgency: str,
+    channel: str,
+    by=None,
+    description: str = "",
+    kind: str = Kind.REQUEST,
+    complexity: str = Complexity.STANDARD,
+    contact: Contact | None = None,
+    site: Site | None = None,
+    technical_domain: str = "",
+    service_type: str = "",
+    equipment: str = "",
+    billable: bool | None = None,
+    assignee: Technician | None = None,
+    created_at: datetime | None = None,
+) -> Ticket:
+    """Create and qualify a ticket; its creation instant is the GTI reference time.
+
+    The client's contract in force is attached and its hours plan and GTI commitments are frozen
+    on the ticket. ``billable`` defaults to "not covered by a flat-fee managed contract".
+    """
+    created_at = _now(created_at)
+    contract: Contract | None = client.active_contract(timezone.localdate(created_at))
+    ticket = Ticket(
+        client=client,
+        contact=contact,
+        site=site,
+        contract=contract,
+        title=title,
+        description=description,
+        kind=kind,
+        channel=channel,
+        urgency=urgency,
+        complexity=complexity,
+        technical_domain=technical_domain,
+        service_type=service_type,
+        equipment=equipment,
+        created_by=by,
+        created_at=created_at,
+        contract_hours_plan=contract.hours_plan if contract else "",
+        gti_commitments=contract.commitments() if contract else {},
+        billable=(not (contract and contract.is_flat_fee)) if billable is None else billable,
+    )
+    _check_belongs_to_client(ticket)
+    # Related objects were handed over as instances: re-checking that each exists would cost
+    # one query per foreign key on the hottest write path.
+    ticket.full_clean(exclude=["reference", "state", *RELATED_FIELDS])
+    _apply_gti(ticket)
+    with transaction.atomic():
+        ticket.reference = next_reference(timezone.localdate(created_at).year)
+        ticket.save(force_insert=True)
+        _record(
+            ticket,
+            EventKind.CREATED,
+            by=by,
+            at=created_at,
+            to_state=State.NEW,
+            public=True,
+            body=description,
+            payload={"channel": channel, "urgency": urgency},
+        )
+    if assignee is not None:
+        ticket_assign(ticket=ticket, technician=assignee, by=by, at=created_at)
+    return ticket

@@ -1,0 +1,207 @@
+"""Lifecycle transitions from assignment to closure, reopening and cancellation."""
+
+from __future__ import annotations
+
+from datetime import datetime, timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils.translation import gettext as _
+
+from sla.policy import calendar_for
+from staff.models import Technician
+
+from ..models import (
+    NOT_TAKEN_STATES,
+    EventKind,
+    PendingOn,
+    State,
+    Ticket,
+)
+from .base import (
+    QUALIFICATION_FIELDS,
+    TicketTransitionError,
+    _apply_qualification,
+    _locked,
+    _now,
+    _record,
+    _transition,
+)
+
+
+def ticket_assign(
+    *, ticket: Ticket, technician: Technician, by, at: datetime | None = None, note: str = ""
+) -> Ticket:
+    """Assign or reassign. A new ticket becomes assigned; a ticket in progress keeps its state."""
+    at = _now(at)
+    with transaction.atomic():
+        locked = _locked(ticket)
+        if not locked.is_open:
+            raise TicketTransitionError(locked, "assign")
+        previous = locked.assignee
+        source = locked.state
+        if locked.state in NOT_TAKEN_STATES:
+            locked.assign()
+        locked.assignee = technician
+        locked.save()
+        _record(
+            locked,
+            EventKind.ASSIGNED,
+            by=by,
+            at=at,
+            from_state=source,
+            to_state=locked.state,
+            body=note,
+            payload={
+                "assignee": technician.pk,
+                "assignee_name": str(technician),
+                "previous": previous.pk if previous else None,
+            },
+        )
+    ticket.refresh_from_db()
+    return ticket
+
+
+def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None) -> Ticket:
+    """Start the intervention: ends the TI the first time only, and measures it against the GTI.
+
+    The technician taking it becomes the assignee when they have a staff profile.
+    """
+
+    def stamp(locked: Ticket, now: datetime) -> None:
+        technician = getattr(by, "technician", None)
+        if technician is not None:
+            locked.assignee = technician
+        if locked.taken_in_charge_at is None:
+            locked.taken_in_charge_at = now
+            _measure_ti(locked)
+
+    return _transition(ticket, "take_in_charge", by=by, at=at, before=stamp)
+
+
+def _measure_ti(ticket: Ticket) -> None:
+    if not ticket.gti_basis or ticket.gti_duration is None:
+        return
+    calendar = calendar_for(ticket.gti_basis)
+    ticket.ti_measured = calendar.elapsed(ticket.created_at, ticket.taken_in_charge_at)
+    ticket.gti_met = ticket.ti_measured <= ticket.gti_duration
+
+
+def ticket_set_pending(
+    *, ticket: Ticket, by, reason: str, on: str = PendingOn.CLIENT, at: datetime | None = None
+) -> Ticket:
+    """Wait on the client or a third party; the reason is shown to the client."""
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif de la mise en attente.")})
+    on = PendingOn(on)
+
+    def stamp(locked: Ticket, now: datetime) -> None:
+        locked.pending_on = on
+        locked.pending_reason = reason.strip()
+
+    return _transition(
+        ticket,
+        "put_pending",
+        by=by,
+        at=at,
+        note=reason.strip(),
+        before=stamp,
+        payload={"pending_on": on.value},
+    )
+
+
+def ticket_resume(*, ticket: Ticket, by, at: datetime | None = None, note: str = "") -> Ticket:
+    def stamp(locked: Ticket, now: datetime) -> None:
+        locked.pending_on = ""
+        locked.pending_reason = ""
+
+    return _transition(ticket, "resume", by=by, at=at, note=note, before=stamp)
+
+
+def ticket_resolve(
+    *, ticket: Ticket, by, note: str = "", minutes_spent: int = 0, at: datetime | None = None
+) -> Ticket:
+    def stamp(locked: Ticket, now: datetime) -> None:
+        locked.resolved_at = now
+        locked.pending_on = ""
+        locked.pending_reason = ""
+
+    return _transition(
+        ticket, "resolve", by=by, at=at, note=note, minutes_spent=minutes_spent, before=stamp
+    )
+
+
+def ticket_close(
+    *,
+    ticket: Ticket,
+    by,
+    synthesis: str,
+    qualification: dict | None = None,
+    at: datetime | None = None,
+) -> Ticket:
+    """Close with the mandatory synthesis comment, re-qualifying the ticket on the way.
+
+    Stores the treatment time (taken in charge → closed) in business time, wall time and business
+    time excluding periods spent pending on the client.
+    """
+    if not (synthesis or "").strip():
+        raise ValidationError({"synthesis": _("Le commentaire de synthèse est obligatoire.")})
+    qualification = qualification or {}
+    unknown = set(qualification) - set(QUALIFICATION_FIELDS)
+    if unknown:
+        raise ValueError(f"Not qualification fields: {sorted(unknown)}")
+
+    def stamp(locked: Ticket, now: datetime) -> None:
+        changes = _apply_qualification(locked, qualification)
+        locked.full_clean(exclude=["reference", "state"])
+        locked.closed_at = now
+        locked.closure_synthesis = synthesis.strip()
+        _measure_treatment(locked)
+        if changes:
+            _record(locked, EventKind.QUALIFICATION, by=by, at=now, payload={"changes": changes})
+
+    return _transition(ticket, "close", by=by, at=at, note=synthesis.strip(), before=stamp)
+
+
+def _measure_treatment(ticket: Ticket) -> None:
+    start, end = ticket.taken_in_charge_at, ticket.closed_at
+    if start is None:
+        return
+    calendar = calendar_for(ticket.gti_basis or "standard")
+    ticket.treatment_wall = end - start
+    ticket.treatment_business = calendar.elapsed(start, end)
+    waiting = sum(
+        (calendar.elapsed(a, b) for a, b in _client_wait_periods(ticket, end)), timedelta()
+    )
+    ticket.treatment_business_excl_client_wait = ticket.treatment_business - waiting
+
+
+def _client_wait_periods(ticket: Ticket, end: datetime) -> list[tuple[datetime, datetime]]:
+    """Intervals spent pending on the client, read back from the event log."""
+    periods, started = [], None
+    events = ticket.events.filter(kind=EventKind.TRANSITION).order_by("at", "pk")
+    for event in events.only("at", "to_state", "from_state", "payload"):
+        if event.to_state == State.PENDING and event.payload.get("pending_on") == PendingOn.CLIENT:
+            started = event.at
+        elif event.from_state == State.PENDING and started is not None:
+            periods.append((started, event.at))
+            started = None
+    if started is not None:
+        periods.append((started, end))
+    return periods
+
+
+def ticket_reopen(*, ticket: Ticket, by, reason: str, at: datetime | None = None) -> Ticket:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez pourquoi la demande est réouverte.")})
+
+    def stamp(locked: Ticket, now: datetime) -> None:
+        locked.resolved_at = None
+
+    return _transition(ticket, "reopen", by=by, at=at, note=reason.strip(), before=stamp)
+
+
+def ticket_cancel(*, ticket: Ticket, by, reason: str, at: datetime | None = None) -> Ticket:
+    if not reason.strip():
+        raise ValidationError({"reason": _("Indiquez le motif d'annulation.")})
+    return _transition(ticket, "cancel", by=by, at=at, note=reason.strip())
