@@ -1,6 +1,7 @@
 import pytest
 
 from tests.factories import ContractFactory, TechnicianFactory, make_manager
+from tests.support import browser  # noqa: F401 - shared Chromium fixture for browser tests
 
 
 @pytest.fixture

@@ -41,19 +41,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
 def team(settings, tmp_path):
     """The centre: a manager, a referent technician, colleagues, and a little work in progress
     so the dispatch screen has something to rank."""

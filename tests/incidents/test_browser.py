@@ -38,19 +38,6 @@ pytestmark = [
 
 
 @pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
-
-
-@pytest.fixture
 def scene():
     tech = TechnicianFactory(
         user__username="sophie", user__first_name="Sophie", user__last_name="Durand"

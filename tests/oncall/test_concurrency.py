@@ -1,18 +1,18 @@
 """Real races on PostgreSQL (CI): sweepers and workers in threads send each step once."""
 
 import datetime as dt
-import threading
 
 import pytest
 import time_machine
 from django.core import mail
-from django.db import connection, connections
+from django.db import connection
 
 from oncall import paging
 from oncall.models import AckVia, Page, PageAttempt, PageState
 from oncall.triggers import page_raise_for_event
 from tests.factories import make_ticket
 from tests.oncall.conftest import paris
+from tests.support import run_in_threads
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -22,27 +22,6 @@ pytestmark = [
 ]
 
 SATURDAY_3AM = paris(2026, 10, 3, 3, 0)
-
-
-def run_in_threads(n, target):
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", target(i))
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def page_emails():

@@ -31,19 +31,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture
-def browser():
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        instance = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        yield instance
-        instance.close()
-
-
 def working_monday(rank: int) -> dt.date:
     """Monday of the rank-th coming week without a public holiday (the figures stay simple)."""
     this_week = week_start(timezone.localdate())

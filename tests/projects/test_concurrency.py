@@ -1,15 +1,15 @@
 """Races that only a real database shows: run on PostgreSQL (CI), skipped on SQLite."""
 
 import datetime as dt
-import threading
 
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from projects.booking import OverbookingError, book
 from projects.capacity import week_capacity
 from projects.models import Booking, Project, State
 from projects.services import ProjectTransitionError, project_transition
+from tests.support import run_in_threads
 
 from .conftest import make_project
 
@@ -21,28 +21,6 @@ pytestmark = [
 ]
 
 MONDAY = dt.date(2026, 6, 8)  # a week without public holidays
-
-
-def run_in_threads(n, target):
-    """Start n threads on a barrier so they hit the database together; collect results."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", target(i))
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_two_projects_racing_for_an_engineers_last_half_day_yield_one_booking(

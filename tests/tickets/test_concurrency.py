@@ -1,11 +1,10 @@
 """Races that only a real database shows: run on PostgreSQL (CI), skipped on SQLite."""
 
-import threading
-
 import pytest
-from django.db import connection, connections
+from django.db import connection
 
 from tests.factories import ContractFactory, TechnicianFactory, make_ticket
+from tests.support import run_in_threads
 from tickets import services
 from tickets.models import EventKind, State, Ticket
 
@@ -15,28 +14,6 @@ pytestmark = [
         connection.vendor != "postgresql", reason="row locks need PostgreSQL (CI runs it)"
     ),
 ]
-
-
-def run_in_threads(n, target):
-    """Start n threads on a barrier so they hit the database together; collect results."""
-    barrier = threading.Barrier(n)
-    results = [None] * n
-
-    def worker(i):
-        try:
-            barrier.wait()
-            results[i] = ("ok", target(i))
-        except Exception as exc:  # noqa: BLE001 - the test inspects it
-            results[i] = ("error", exc)
-        finally:
-            connections.close_all()
-
-    threads = [threading.Thread(target=worker, args=(i,)) for i in range(n)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join(timeout=60)
-    return results
 
 
 def test_two_technicians_taking_the_same_ticket_yield_one_winner():
