@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime
 import hashlib
 
 from django.db import transaction
@@ -191,8 +192,13 @@ class TicketViewSet(
                 raise exceptions.ValidationError({"assignee": [_("Identifiant entier attendu.")]})
             rows = rows.filter(assignee_id=int(params["assignee"]))
         if params.get("updated_since"):
-            since = parse_datetime(params["updated_since"])
-            if since is None or since.tzinfo is None:
+            try:
+                since = parse_datetime(params["updated_since"])
+                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
+                since = since.astimezone(datetime.UTC) if since and since.tzinfo else None
+            except (ValueError, OverflowError):
+                since = None
+            if since is None:
                 raise exceptions.ValidationError(
                     {"updated_since": [_("Date ISO 8601 avec fuseau attendue.")]}
                 )
