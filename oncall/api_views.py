@@ -8,7 +8,7 @@ DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer token
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import UTC, datetime
 
 from django.http import JsonResponse
 from django.utils import timezone
@@ -50,9 +50,13 @@ def parse_instant(raw: str) -> datetime:
     parsed = parse_datetime(value) or parse_datetime(value.replace(" ", "+"))
     if parsed is None:
         raise ValueError(raw)
-    if timezone.is_naive(parsed):
-        parsed = timezone.make_aware(parsed)
-    return parsed
+    try:
+        if timezone.is_naive(parsed):
+            parsed = timezone.make_aware(parsed)
+        # Out-of-range instants (year 1 with a negative offset…) are bad input, not a 500.
+        return parsed.astimezone(UTC)
+    except (OverflowError, ValueError) as exc:
+        raise ValueError(raw) from exc
 
 
 def _refusal(request) -> JsonResponse | None:

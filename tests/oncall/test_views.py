@@ -128,7 +128,10 @@ def test_the_api_reports_overrides_in_force(staff_client, rotation):
     assert body["overrides"][0]["reason"] == "Congés"
 
 
-@pytest.mark.parametrize("bad", ["yesterday", "2026-13-01T00:00:00", "2026-10-03T25:00", ""])
+@pytest.mark.parametrize(
+    "bad",
+    ["yesterday", "2026-13-01T00:00:00", "2026-10-03T25:00", "0001-01-01T00:00:00+23:00", ""],
+)
 def test_a_bad_instant_gets_a_400_with_a_json_explanation(staff_client, rotation, bad):
     response = staff_client.get(reverse("oncall:api_now"), {"at": bad})
     if bad == "":
