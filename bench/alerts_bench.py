@@ -133,6 +133,12 @@ def main() -> None:
     parser.add_argument("--tickets", type=int, default=1000)
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument(
+        "--threads",
+        type=int,
+        default=1,
+        help="gunicorn threads per worker (gthread): overlaps database waits such as commits",
+    )
+    parser.add_argument(
         "--broker",
         default="redis://127.0.0.1:6379/14",
         help="Celery broker the API enqueues to (its queues are flushed after the run); "
@@ -169,6 +175,8 @@ def main() -> None:
             "oceanis.wsgi",
             "--workers",
             "2",
+            "--threads",
+            str(args.threads),
             "--bind",
             f"127.0.0.1:{port}",
             "--log-level",
