@@ -20,6 +20,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from tickets.models import AppendOnlyModel
+
 
 class Problem(ConcurrentTransitionMixin, models.Model):
     class State(models.TextChoices):
@@ -95,7 +97,7 @@ class Problem(ConcurrentTransitionMixin, models.Model):
         """Confirmed fixed; nothing left to do."""
 
 
-class ProblemLog(models.Model):
+class ProblemLog(AppendOnlyModel):
     """One transition of a problem: who, when, from, to, why. Append-only."""
 
     problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="log")
@@ -274,7 +276,7 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         """Nothing left to do (a normal or urgent change is reviewed first)."""
 
 
-class ChangeLog(models.Model):
+class ChangeLog(AppendOnlyModel):
     """One transition of a change request. Append-only."""
 
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="log")

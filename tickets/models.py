@@ -270,10 +270,26 @@ class EventKind(models.TextChoices):
 
 
 class ImmutableEventError(Exception):
-    """A ticket event was about to be changed or deleted: the log is append-only."""
+    """An event was about to be changed or deleted: event logs are append-only."""
 
 
-class TicketEvent(models.Model):
+class AppendOnlyModel(models.Model):
+    """A history row: inserted once, never updated nor deleted one by one (cascades from the
+    parent still apply)."""
+
+    class Meta:
+        abstract = True
+
+    def save(self, *args, **kwargs):
+        if self.pk is not None and not kwargs.get("force_insert"):
+            raise ImmutableEventError(f"{type(self).__name__} rows are append-only")
+        super().save(*args, **kwargs)
+
+    def delete(self, *args, **kwargs):
+        raise ImmutableEventError(f"{type(self).__name__} rows are append-only")
+
+
+class TicketEvent(AppendOnlyModel):
     """One immutable line of a ticket's history: the timeline, the audit trail and the outbox.
 
     Public events (reports, state changes) are visible to the client; internal notes never are.
@@ -300,14 +316,6 @@ class TicketEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.ticket_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ImmutableEventError("Ticket events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("Ticket events are append-only")
 
 
 class ReferenceCounter(models.Model):

@@ -14,6 +14,7 @@ from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
 from sla.policy import HoursPlan
+from tickets.models import AppendOnlyModel, ImmutableEventError  # noqa: F401 - re-exported
 
 
 class State(models.TextChoices):
@@ -192,11 +193,7 @@ class EventKind(models.TextChoices):
     ESCALATION = "escalation", _("Escalade N3")
 
 
-class ImmutableEventError(Exception):
-    """A project event was about to be changed or deleted: the log is append-only."""
-
-
-class ProjectEvent(models.Model):
+class ProjectEvent(AppendOnlyModel):
     """One immutable line of a project's history (who, when, from which state to which, why)."""
 
     project = models.ForeignKey(Project, on_delete=models.CASCADE, related_name="events")
@@ -218,14 +215,6 @@ class ProjectEvent(models.Model):
 
     def __str__(self) -> str:
         return f"{self.project_id} {self.kind} {self.at:%Y-%m-%d %H:%M}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ImmutableEventError("Project events are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError("Project events are append-only")
 
 
 class Milestone(models.Model):
