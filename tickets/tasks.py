@@ -5,7 +5,17 @@ from __future__ import annotations
 from celery import shared_task
 from django.utils import timezone
 
+from .models import TicketEvent
+from .services.base import notify_readers
 from .sla_warnings import record_due_sla_warnings
+
+
+@shared_task(name="tickets.tasks.announce_event", ignore_result=True)
+def announce_event(event_id: int) -> None:
+    """Tell the readers (notifications, webhooks, on-call) that a ticket event is committed."""
+    event = TicketEvent.objects.select_related("ticket").filter(pk=event_id).first()
+    if event is not None:
+        notify_readers(event)
 
 
 @shared_task(name="tickets.tasks.record_breach_warnings", ignore_result=True)

@@ -152,3 +152,32 @@ def test_a_failing_event_reader_does_not_fail_the_committed_change(
         event_committed.disconnect(dispatch_uid="test.broken")
     assert Ticket.objects.filter(pk=ticket.pk).exists()
     assert "broken_reader" in caplog.text and "broker down" in caplog.text
+
+
+@pytest.mark.django_db
+def test_a_broker_outage_does_not_fail_the_committed_change(
+    django_capture_on_commit_callbacks, caplog, monkeypatch
+):
+    from tickets.tasks import announce_event
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("redis unreachable")
+
+    monkeypatch.setattr(announce_event, "delay", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+    assert Ticket.objects.filter(pk=ticket.pk).exists()
+    assert "Could not announce ticket event" in caplog.text
+
+
+@pytest.mark.django_db
+def test_each_committed_event_is_one_broker_message(
+    django_capture_on_commit_callbacks, monkeypatch
+):
+    from tickets.tasks import announce_event
+
+    sent = []
+    monkeypatch.setattr(announce_event, "delay", sent.append)
+    with django_capture_on_commit_callbacks(execute=True):
+        ticket = make_ticket()
+    assert sent == [ticket.events.get().pk]

@@ -64,9 +64,22 @@ def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketE
 
 
 def _announce(event: TicketEvent) -> None:
-    """Tell the event's readers it is committed. A failing reader (broker down, bug) must not
-    turn a committed change into an error for the caller: it is logged, and each reader's
-    periodic sweeper picks up the events it missed."""
+    """Hand the committed event to its readers through ONE Celery message: the readers'
+    own tasks are queued from the worker, not from the request (one broker round trip per
+    event on the hot path instead of one per reader). Without a broker it runs inline.
+
+    A broker outage must not turn a committed change into an error for the caller: it is
+    logged, and each reader's periodic sweeper picks up the events it missed."""
+    from ..tasks import announce_event
+
+    try:
+        announce_event.delay(event.pk)
+    except Exception:
+        logger.exception("Could not announce ticket event %s; the sweepers will", event.pk)
+
+
+def notify_readers(event: TicketEvent) -> None:
+    """Send ``event_committed`` to every reader; a failing reader is logged, never raised."""
     for receiver, result in event_committed.send_robust(sender=TicketEvent, event=event):
         if isinstance(result, Exception):
             logger.error(
