@@ -97,13 +97,10 @@ class Problem(ConcurrentTransitionMixin, models.Model):
         """Confirmed fixed; nothing left to do."""
 
 
-class ProblemLog(AppendOnlyModel):
-    """One transition of a problem: who, when, from, to, why. Append-only."""
+class TransitionLog(AppendOnlyModel):
+    """One transition of a problem or a change: who, when, which action, why. Append-only."""
 
-    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="log")
     action = models.CharField(max_length=32)
-    from_state = models.CharField(max_length=16, choices=Problem.State, blank=True)
-    to_state = models.CharField(max_length=16, choices=Problem.State)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
@@ -111,10 +108,26 @@ class ProblemLog(AppendOnlyModel):
     note = models.TextField(blank=True)
 
     class Meta:
+        abstract = True
         ordering = ["at", "pk"]
 
     def __str__(self) -> str:
-        return f"{self.problem_id} {self.from_state} → {self.to_state}"
+        return f"{self.subject_id} {self.from_state} → {self.to_state}"
+
+
+class ProblemLog(TransitionLog):
+    """One transition of a problem."""
+
+    problem = models.ForeignKey(Problem, on_delete=models.CASCADE, related_name="log")
+    from_state = models.CharField(max_length=16, choices=Problem.State, blank=True)
+    to_state = models.CharField(max_length=16, choices=Problem.State)
+
+    class Meta(TransitionLog.Meta):
+        pass
+
+    @property
+    def subject_id(self) -> int:
+        return self.problem_id
 
 
 def _may_close(change: ChangeRequest) -> bool:
@@ -276,21 +289,16 @@ class ChangeRequest(ConcurrentTransitionMixin, models.Model):
         """Nothing left to do (a normal or urgent change is reviewed first)."""
 
 
-class ChangeLog(AppendOnlyModel):
-    """One transition of a change request. Append-only."""
+class ChangeLog(TransitionLog):
+    """One transition of a change request."""
 
     change = models.ForeignKey(ChangeRequest, on_delete=models.CASCADE, related_name="log")
-    action = models.CharField(max_length=32)
     from_state = models.CharField(max_length=16, choices=ChangeRequest.State, blank=True)
     to_state = models.CharField(max_length=16, choices=ChangeRequest.State)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True)
 
-    class Meta:
-        ordering = ["at", "pk"]
+    class Meta(TransitionLog.Meta):
+        pass
 
-    def __str__(self) -> str:
-        return f"{self.change_id} {self.from_state} → {self.to_state}"
+    @property
+    def subject_id(self) -> int:
+        return self.change_id

@@ -16,7 +16,7 @@ from __future__ import annotations
 import math
 from datetime import timedelta
 
-from django.db import connection
+from django.db import NotSupportedError, connection
 from django.db.models import Aggregate, Count, DurationField, Q, QuerySet
 
 
@@ -41,7 +41,7 @@ class Percentile(Aggregate):
         )
 
     def as_sqlite(self, compiler, connection, **extra_context):  # pragma: no cover - guard
-        raise NotImplementedError("Use percentiles() which falls back to LIMIT/OFFSET on SQLite")
+        raise NotSupportedError("Use percentiles() which falls back to LIMIT/OFFSET on SQLite")
 
 
 def supports_percentile_cont() -> bool:

@@ -269,7 +269,7 @@ class ProvisioningTask(models.Model):
         OTHER = "other", _("Autre")
 
     class Status(models.TextChoices):
-        TODO = "todo", _("À faire")
+        TO_DO = "todo", _("À faire")
         IN_PROGRESS = "in_progress", _("En cours")
         BLOCKED = "blocked", _("Bloquée")
         DONE = "done", _("Terminée")
@@ -285,7 +285,7 @@ class ProvisioningTask(models.Model):
         related_name="provisioning_tasks",
         verbose_name=_("attribuée à"),
     )
-    status = models.CharField(_("statut"), max_length=16, choices=Status, default=Status.TODO)
+    status = models.CharField(_("statut"), max_length=16, choices=Status, default=Status.TO_DO)
     due_date = models.DateField(_("échéance"), null=True, blank=True)
     notes = models.TextField(_("notes"), blank=True)
     created_by = models.ForeignKey(
