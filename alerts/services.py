@@ -22,16 +22,17 @@ from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import connection, transaction
+from django.db import transaction
 from django.utils import timezone
 
-from clients.models import Client
 from sla.policy import URGENCY_RANK, HoursPlan, Urgency, calendar_for
 from tickets import services as tickets
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Channel, Kind, State, Ticket
 
-from .models import SEVERITY_RANK, Event, MonitoredHost, Severity
-from .parsing import Alert, AlertPayloadError
+from .dedup import upsert_events
+from .models import SEVERITY_RANK, Event, Severity
+from .parsing import Alert
+from .routing import resolve_clients
 
 TICKET_SEVERITY_RANK = SEVERITY_RANK[Severity.MAJOR]
 CRITICAL_RANK = SEVERITY_RANK[Severity.CRITICAL]
@@ -71,12 +72,12 @@ def alerts_ingest(
 ) -> IngestResult:
     """Ingest parsed alerts; raises AlertPayloadError (nothing written) if a client is unknown."""
     now = now or timezone.now()
-    targets = _resolve_clients(alerts, scope_client_id)
+    targets = resolve_clients(alerts, scope_client_id)
     result = IngestResult(received=len(alerts))
     firing = [(a, t) for a, t in zip(alerts, targets, strict=True) if a.status == "firing"]
     resolved = [(a, t) for a, t in zip(alerts, targets, strict=True) if a.status == "resolved"]
     late = out_of_hours(now)
-    for row in _upsert(firing, now):
+    for row in upsert_events(firing, now):
         outcome = "created" if row["inserted"] else "updated"
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.events.append(
@@ -96,156 +97,12 @@ def alerts_ingest(
     return result
 
 
-# --- clients ---------------------------------------------------------------------------------
-
-
-def _resolve_clients(alerts: list[Alert], scope_client_id: int | None) -> list[tuple[int, int]]:
-    """(client_id, site_id) per alert, with two queries whatever the number of alerts."""
-    codes = {a.client_code for a in alerts if a.client_code}
-    by_code = dict(Client.objects.filter(code__in=codes, is_active=True).values_list("code", "pk"))
-    names = {n for a in alerts if a.host for n in _host_keys(a.host)}
-    by_host = {
-        m.host: (m.client_id, m.site_id)
-        for m in MonitoredHost.objects.filter(host__in=names).only("host", "client", "site")
-    }
-    targets, errors = [], {}
-    for index, alert in enumerate(alerts):
-        key = "client" if len(alerts) == 1 else f"alerts.{index}.client"
-        mapped = next((by_host[n] for n in _host_keys(alert.host) if n in by_host), None)
-        if alert.client_code:
-            client_id = by_code.get(alert.client_code)
-            site_id = mapped[1] if mapped and mapped[0] == client_id else None
-        elif mapped:
-            client_id, site_id = mapped
-        else:
-            client_id, site_id = scope_client_id, None
-        if client_id is None:
-            errors[key] = [f"client inconnu pour l'hôte « {alert.host} » (code ou hôte déclaré)"]
-        elif scope_client_id is not None and client_id != scope_client_id:
-            errors[key] = ["ce jeton n'accepte que les alertes de son client"]
-        targets.append((client_id, site_id))
-    if errors:
-        raise AlertPayloadError("Client introuvable : rien n'a été enregistré.", errors)
-    return targets
-
-
-def _host_keys(host: str) -> list[str]:
-    """The host as sent, then its short name: srv1.acme.lan maps like srv1."""
-    host = host.strip().lower()
-    short = host.split(".", 1)[0]
-    return [host] if short == host else [host, short]
-
-
 def _group(rows: Iterable[tuple[Alert, tuple[int, int]]]) -> dict:
     counts: dict[tuple[int, str], int] = {}
     for alert, (client_id, _site) in rows:
         key = (client_id, alert.fingerprint)
         counts[key] = counts.get(key, 0) + 1
     return counts
-
-
-# --- the upsert ----------------------------------------------------------------------------
-
-_COLUMNS = (
-    "client_id",
-    "site_id",
-    "fingerprint",
-    "source",
-    "host",
-    "service",
-    "summary",
-    "description",
-    "labels",
-    "severity",
-    "severity_rank",
-    "count",
-    "first_seen",
-    "last_seen",
-    "ticket_severity_rank",
-    "ticket_cancelled_on_recovery",
-    "needs_oncall_page",
-)
-_RETURNING = ("id", "client_id", "fingerprint", "count", "severity_rank", "ticket_id")
-_RETURNING += ("ticket_severity_rank", "needs_oncall_page")
-
-
-def _aggregate(firing, now: datetime) -> list[dict]:
-    """One row per (client, fingerprint): latest texts, worst severity, number of alerts."""
-    rows: dict[tuple[int, str], dict] = {}
-    for alert, (client_id, site_id) in firing:
-        rank = SEVERITY_RANK[alert.severity]
-        row = rows.get((client_id, alert.fingerprint))
-        if row is None:
-            row = rows[(client_id, alert.fingerprint)] = {
-                "client_id": client_id,
-                "site_id": site_id,
-                "fingerprint": alert.fingerprint,
-                "severity_rank": 0,
-                "count": 0,
-                "first_seen": now,
-                "last_seen": now,
-                "ticket_severity_rank": 0,
-                "ticket_cancelled_on_recovery": False,
-                "needs_oncall_page": False,
-            }
-        row.update(
-            source=alert.source,
-            host=alert.host,
-            service=alert.service,
-            summary=alert.summary,
-            description=alert.description,
-            labels=alert.labels,
-        )
-        row["count"] += 1
-        if rank > row["severity_rank"]:
-            row["severity_rank"], row["severity"] = rank, alert.severity
-    # A fixed order: concurrent multi-row upserts then lock rows in the same order (no deadlock).
-    return [rows[key] for key in sorted(rows)]
-
-
-def _upsert(firing, now: datetime) -> list[dict]:
-    rows = _aggregate(firing, now)
-    if not rows:
-        return []
-    table = connection.ops.quote_name(Event._meta.db_table)
-    q = connection.ops.quote_name
-    fields = {name: Event._meta.get_field(name.removesuffix("_id")) for name in _COLUMNS}
-    params = []
-    for row in rows:
-        params += [fields[c].get_db_prep_save(row[c], connection) for c in _COLUMNS]
-    placeholders = ", ".join(["(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"] * len(rows))
-
-    def worst(column):
-        return (
-            f"CASE WHEN excluded.{q('severity_rank')} > {table}.{q('severity_rank')} "
-            f"THEN excluded.{q(column)} ELSE {table}.{q(column)} END"
-        )
-
-    # Only quoted identifiers and %s placeholders are interpolated: values go as parameters.
-    columns = ", ".join(q(c) for c in _COLUMNS)
-    sql = (
-        f"INSERT INTO {table} ({columns}) VALUES {placeholders} "  # noqa: S608
-        f"ON CONFLICT ({q('client_id')}, {q('fingerprint')}) WHERE {q('resolved_at')} IS NULL "
-        f"DO UPDATE SET {q('count')} = {table}.{q('count')} + excluded.{q('count')}, "
-        f"{q('last_seen')} = excluded.{q('last_seen')}, "
-        f"{q('severity')} = {worst('severity')}, "
-        f"{q('severity_rank')} = {worst('severity_rank')}, "
-        + ", ".join(
-            f"{q(c)} = excluded.{q(c)}"
-            for c in ("source", "host", "service", "summary", "description", "labels")
-        )
-        + f" RETURNING {', '.join(q(c) for c in _RETURNING)}"
-    )
-    sent = {(row["client_id"], row["fingerprint"]): row["count"] for row in rows}
-    # One statement: atomic by itself, no BEGIN/COMMIT round trips needed around it.
-    with connection.cursor() as cursor:
-        cursor.execute(sql, params)
-        returned = [dict(zip(_RETURNING, values, strict=True)) for values in cursor.fetchall()]
-    for row in returned:
-        # A new row holds exactly the alerts just sent; an updated one holds more.
-        row["inserted"] = row["count"] == sent[(row["client_id"], row["fingerprint"])]
-        row["needs_oncall_page"] = bool(row["needs_oncall_page"])
-    return returned
 
 
 def _needs_attention(row: dict, late: bool) -> bool:

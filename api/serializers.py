@@ -95,6 +95,53 @@ class TicketSerializer(serializers.ModelSerializer):
     def get_assignee_name(self, ticket: Ticket) -> str:
         return str(ticket.assignee) if ticket.assignee_id else ""
 
+    def to_representation(self, ticket: Ticket) -> dict:
+        """The declared fields' output, written out: building this ModelSerializer's 29 fields
+        cost 1 ms per ticket serialized. ``test_fast_representation_matches_the_fields`` holds
+        the two equal; the declared fields still drive the OpenAPI schema."""
+        return {
+            "reference": ticket.reference,
+            "kind": ticket.kind,
+            "title": ticket.title,
+            "description": ticket.description,
+            "channel": ticket.channel,
+            "client": ticket.client.code,
+            "contact": ticket.contact_id,
+            "site": ticket.site_id,
+            "contract": ticket.contract_id,
+            "urgency": ticket.urgency,
+            "complexity": ticket.complexity,
+            "technical_domain": ticket.technical_domain,
+            "service_type": ticket.service_type,
+            "equipment": ticket.equipment,
+            "billable": ticket.billable,
+            "assignee": ticket.assignee_id,
+            "assignee_name": self.get_assignee_name(ticket),
+            "escalation_level": ticket.escalation_level,
+            "state": ticket.state,
+            "pending_on": ticket.pending_on,
+            "pending_reason": ticket.pending_reason,
+            "created_at": _datetime(ticket.created_at),
+            "updated_at": _datetime(ticket.updated_at),
+            "taken_in_charge_at": _datetime(ticket.taken_in_charge_at),
+            "resolved_at": _datetime(ticket.resolved_at),
+            "closed_at": _datetime(ticket.closed_at),
+            "closure_synthesis": ticket.closure_synthesis,
+            "gti_deadline": _datetime(ticket.gti_deadline),
+            "gti_met": ticket.gti_met,
+        }
+
+    def field_representation(self, ticket: Ticket) -> dict:
+        """What DRF's declared fields produce (the reference for the fast path above)."""
+        return super().to_representation(ticket)
+
+
+_DATETIME_FIELD = serializers.DateTimeField()
+
+
+def _datetime(value):
+    return None if value is None else _DATETIME_FIELD.to_representation(value)
+
 
 class TicketCreateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
     client = serializers.SlugRelatedField(

@@ -3,7 +3,7 @@
 Everything comes from the environment (12-factor). With no environment at all the project runs
 "embedded": SQLite under var/, Celery tasks executed eagerly, mail written to files under var/mail/,
 DEBUG on and a generated development secret. Production sets DATABASE_URL (PostgreSQL),
-CELERY_BROKER_URL (Redis), EMAIL_URL (SMTP) and SECRET_KEY.
+CELERY_BROKER_URL (Redis), CACHE_URL (Redis), EMAIL_URL (SMTP) and SECRET_KEY.
 """
 
 import secrets
@@ -173,6 +173,10 @@ else:
     EMAIL_FILE_PATH = VAR_DIR / "mail"
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", default="Oceanis Service Desk <support@oceanis.fr>")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# Cache (API rate-limit counters): per process by default; CACHE_URL (redis://…) shares it
+# between the web processes, which production needs for the limits to mean anything.
+CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
 
 # Celery: eager without a broker, Redis in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

@@ -205,8 +205,9 @@ class TicketViewSet(
             rows = rows.filter(updated_at__gte=since)
         return rows
 
-    def _respond(self, ticket: Ticket, code=status.HTTP_200_OK) -> Response:
-        ticket = self.get_queryset().get(pk=ticket.pk)  # fresh, with related rows
+    def _respond(self, ticket: Ticket, code=status.HTTP_200_OK, *, fresh=False) -> Response:
+        if not fresh:  # services may have saved a locked copy: read back what was committed
+            ticket = self.get_queryset().get(pk=ticket.pk)
         response = Response(TicketSerializer(ticket).data, status=code)
         response["ETag"] = ticket_etag(ticket)
         return response
@@ -224,7 +225,7 @@ class TicketViewSet(
         return self._respond(ticket)
 
     def retrieve(self, request, *args, **kwargs):
-        return self._respond(self.get_object())
+        return self._respond(self.get_object(), fresh=True)
 
     def create(self, request, *args, **kwargs):
         serializer = TicketCreateSerializer(
@@ -232,7 +233,8 @@ class TicketViewSet(
         )
         serializer.is_valid(raise_exception=True)
         ticket = services.ticket_create(by=request.user, **serializer.validated_data)
-        response = self._respond(ticket, status.HTTP_201_CREATED)
+        # Just inserted and committed; ticket_assign refreshes this instance after its commit.
+        response = self._respond(ticket, status.HTTP_201_CREATED, fresh=True)
         response["Location"] = request.build_absolute_uri(f"{ticket.reference}/")
         return response
 

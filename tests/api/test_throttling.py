@@ -1,3 +1,6 @@
+import os
+import time
+
 import pytest
 
 pytestmark = pytest.mark.django_db
@@ -18,3 +21,60 @@ def test_each_token_has_its_own_budget(staff_api, acme_api, settings):
         staff_api.get("/api/v1/tickets/")
     assert staff_api.get("/api/v1/tickets/").status_code == 429
     assert acme_api.get("/api/v1/tickets/").status_code == 200
+
+
+def test_budget_slides_back_progressively_after_a_full_window(staff_api, settings, monkeypatch):
+    from api.throttling import CredentialRateThrottle
+
+    settings.API_THROTTLE_RATES = {"api": "4/minute"}
+    clock = [6_000_000.0]  # the start of a minute window
+    monkeypatch.setattr(CredentialRateThrottle, "timer", staticmethod(lambda: clock[0]))
+    assert [staff_api.get("/api/v1/tickets/").status_code for _ in range(5)][-2:] == [200, 429]
+    clock[0] += 60  # next window: the previous 4 still weigh 4 × (1 - 0)
+    refused = staff_api.get("/api/v1/tickets/")
+    assert refused.status_code == 429
+    # 4 × (1 - e) < 4 - 0 as soon as e > 0; Retry-After says so in whole seconds.
+    assert 1 <= int(refused["Retry-After"]) <= 2
+    clock[0] += 30  # half-way: the previous window weighs 2, room for 2 more
+    codes = [staff_api.get("/api/v1/tickets/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]
+    clock[0] += 60 * 2  # two windows later nothing is left of them
+    assert [staff_api.get("/api/v1/tickets/").status_code for _ in range(4)] == [200] * 4
+
+
+def test_counters_are_small_integers_whatever_the_rate(staff_api, settings):
+    from django.core.cache import cache
+
+    settings.API_THROTTLE_RATES = {"api": "60000/minute"}
+    for _ in range(20):
+        staff_api.get("/api/v1/tickets/")
+    keys = [k for k in cache._cache if "throttle:api" in k]  # locmem internals: test only
+    assert len(keys) == 1
+    assert cache.get(keys[0].split(":", 2)[2]) == 20
+
+
+REDIS = os.environ.get("CELERY_TEST_BROKER_URL", "")
+
+
+@pytest.mark.skipif(
+    not REDIS.startswith("redis://"),
+    reason="CELERY_TEST_BROKER_URL is not set: no Redis (CI sets redis://127.0.0.1:6379/15)",
+)
+def test_web_processes_share_one_budget_through_redis(staff_api, settings):
+    """Production sets CACHE_URL=redis://…: a limit holds across processes, not per process."""
+    from django.core.cache import caches
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": f"throttle-test-{os.getpid()}-{time.time()}",  # no clear(): no FLUSHDB
+        }
+    }
+    settings.API_THROTTLE_RATES = {"api": "3/minute"}
+    assert staff_api.get("/api/v1/tickets/").status_code == 200
+    # Another process has its own memory but the same Redis: simulate it by a fresh handle.
+    assert type(caches["default"]).__name__ == "RedisCache", caches["default"]
+    del caches["default"]
+    codes = [staff_api.get("/api/v1/tickets/").status_code for _ in range(3)]
+    assert codes == [200, 200, 429]

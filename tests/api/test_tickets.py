@@ -309,3 +309,44 @@ def test_a_bad_cursor_gets_400(staff_api):
     response = staff_api.get(TICKETS + "?cursor=not-a-cursor")
     assert response.status_code == 400
     assert "cursor" in response.json()["fields"]
+
+
+@pytest.mark.parametrize("taken", [False, True])
+def test_fast_representation_matches_the_fields(taken, staff_api, acme):
+    from api.serializers import TicketSerializer
+    from tests.factories import TechnicianFactory
+    from tickets import services as ticket_services
+
+    ticket = ticket_services.ticket_create(
+        client=acme, title="Imprimante", urgency="critical", channel="phone", by=None
+    )
+    if taken:
+        tech = TechnicianFactory()
+        ticket_services.ticket_take_in_charge(ticket=ticket, by=tech.user)
+        ticket_services.ticket_escalate(ticket=ticket, by=tech.user, reason="N2", level=2)
+        ticket_services.ticket_set_pending(
+            ticket=ticket, by=tech.user, reason="Pièce", on="third_party"
+        )
+    ticket = Ticket.objects.select_related("client", "assignee__user").get(pk=ticket.pk)
+    serializer = TicketSerializer(ticket)
+    assert serializer.data == serializer.field_representation(ticket)
+    assert list(serializer.data) == list(serializer.fields)
+
+
+def test_creation_costs_a_fixed_number_of_statements(staff_api, acme):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    staff_api.get(TICKETS)  # last_used_at written once
+    with CaptureQueriesContext(connection) as ctx:
+        response = staff_api.post(
+            TICKETS, {"client": "acme", "title": "VPN", "urgency": "critical"}, format="json"
+        )
+    assert response.status_code == 201
+    statements = [
+        q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
+    ]
+    # token, client by code, contract in force, reference, ticket, creation event: the response
+    # is the inserted instance, not a re-read.
+    assert len(statements) == 6, statements
+    assert response.json()["client"] == "acme" and response.json()["urgency"] == "critical"

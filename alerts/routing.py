@@ -1,0 +1,77 @@
+"""Which client (and site) each alert belongs to: explicit code, else host mapping, else token."""
+
+from __future__ import annotations
+
+from django.db import connection
+
+from clients.models import Client
+
+from .models import MonitoredHost
+from .parsing import Alert, AlertPayloadError
+
+
+def resolve_clients(alerts: list[Alert], scope_client_id: int | None) -> list[tuple[int, int]]:
+    """(client_id, site_id) per alert, in one query whatever the number of alerts.
+
+    Raises ``AlertPayloadError`` (the whole payload is refused) when an alert has no client or
+    names another client than a client-scoped token's.
+    """
+    codes = {a.client_code for a in alerts if a.client_code}
+    names = {n for a in alerts if a.host for n in _host_keys(a.host)}
+    by_code, by_host = _lookup(sorted(codes), sorted(names))
+    targets, errors = [], {}
+    for index, alert in enumerate(alerts):
+        key = "client" if len(alerts) == 1 else f"alerts.{index}.client"
+        mapped = next((by_host[n] for n in _host_keys(alert.host) if n in by_host), None)
+        if alert.client_code:
+            client_id = by_code.get(alert.client_code)
+            site_id = mapped[1] if mapped and mapped[0] == client_id else None
+        elif mapped:
+            client_id, site_id = mapped
+        else:
+            client_id, site_id = scope_client_id, None
+        if client_id is None:
+            errors[key] = [f"client inconnu pour l'hôte « {alert.host} » (code ou hôte déclaré)"]
+        elif scope_client_id is not None and client_id != scope_client_id:
+            errors[key] = ["ce jeton n'accepte que les alertes de son client"]
+        targets.append((client_id, site_id))
+    if errors:
+        raise AlertPayloadError("Client introuvable : rien n'a été enregistré.", errors)
+    return targets
+
+
+def _lookup(codes: list[str], hosts: list[str]) -> tuple[dict, dict]:
+    """Active clients by code and host mappings, in one round trip (this runs per request)."""
+    q = connection.ops.quote_name
+    parts, params = [], []
+    if codes:
+        parts.append(
+            f"SELECT 0, {q('code')}, {q('id')}, NULL FROM {q(Client._meta.db_table)} "  # noqa: S608
+            f"WHERE {q('is_active')} AND {q('code')} IN ({', '.join(['%s'] * len(codes))})"
+        )
+        params += codes
+    if hosts:
+        parts.append(
+            f"SELECT 1, {q('host')}, {q('client_id')}, {q('site_id')} "  # noqa: S608
+            f"FROM {q(MonitoredHost._meta.db_table)} "
+            f"WHERE {q('host')} IN ({', '.join(['%s'] * len(hosts))})"
+        )
+        params += hosts
+    by_code, by_host = {}, {}
+    if parts:
+        with connection.cursor() as cursor:
+            # Only quoted identifiers and %s placeholders are interpolated.
+            cursor.execute(" UNION ALL ".join(parts), params)
+            for kind, key, client_id, site_id in cursor.fetchall():
+                if kind == 0:
+                    by_code[key] = client_id
+                else:
+                    by_host[key] = (client_id, site_id)
+    return by_code, by_host
+
+
+def _host_keys(host: str) -> list[str]:
+    """The host as sent, then its short name: srv1.acme.lan maps like srv1."""
+    host = host.strip().lower()
+    short = host.split(".", 1)[0]
+    return [host] if short == host else [host, short]
