@@ -11,6 +11,8 @@ from datetime import datetime
 
 from django.db import connection
 
+from oceanis.db import hot_cursor
+
 from .models import SEVERITY_RANK, Event
 
 _COLUMNS = (
@@ -113,7 +115,7 @@ def upsert_events(firing, now: datetime) -> list[dict]:
     params = [prep(row[c], connection) for row in rows for c, prep in prepare]
     sent = {(row["client_id"], row["fingerprint"]): row["count"] for row in rows}
     # One statement: atomic by itself, no BEGIN/COMMIT round trips needed around it.
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_upsert_sql(connection.vendor, len(rows)), params)
         returned = [dict(zip(_RETURNING, values, strict=True)) for values in cursor.fetchall()]
     for row in returned:

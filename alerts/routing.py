@@ -5,6 +5,7 @@ from __future__ import annotations
 from django.db import connection
 
 from clients.models import Client
+from oceanis.db import hot_cursor
 
 from .models import MonitoredHost
 from .parsing import Alert, AlertPayloadError
@@ -59,7 +60,7 @@ def _lookup(codes: list[str], hosts: list[str]) -> tuple[dict, dict]:
         params += hosts
     by_code, by_host = {}, {}
     if parts:
-        with connection.cursor() as cursor:
+        with hot_cursor() as cursor:
             # Only quoted identifiers and %s placeholders are interpolated.
             cursor.execute(" UNION ALL ".join(parts), params)
             for kind, key, client_id, site_id in cursor.fetchall():

@@ -6,6 +6,7 @@ from django.utils.translation import gettext_lazy as _
 from rest_framework import serializers
 
 from clients.models import Client, Contact, Site
+from oceanis.db import HotSelect
 from sla.policy import Urgency
 from staff.models import Technician
 from tickets.models import (
@@ -143,10 +144,34 @@ def _datetime(value):
     return None if value is None else _DATETIME_FIELD.to_representation(value)
 
 
+_ACTIVE_CLIENT_BY_CODE = HotSelect(
+    "clients.Client", tail='FROM {0} WHERE {0}."code" = %s AND {0}."is_active"'
+)
+
+
+class ClientCodeField(serializers.SlugRelatedField):
+    """An active client by its code. Unscoped (Oceanis callers), the lookup is a prepared SELECT:
+    it runs at every ticket creation. A tenant-scoped queryset keeps DRF's own lookup."""
+
+    def __init__(self, **kwargs):
+        super().__init__(
+            slug_field="code", queryset=Client.objects.filter(is_active=True), **kwargs
+        )
+        self.unscoped = self.queryset
+
+    def to_internal_value(self, data):
+        if self.queryset is not self.unscoped:
+            return super().to_internal_value(data)
+        if not isinstance(data, str | int) or isinstance(data, bool):
+            self.fail("invalid")
+        row = _ACTIVE_CLIENT_BY_CODE.first([str(data)])
+        if row is None:
+            self.fail("does_not_exist", slug_name=self.slug_field, value=str(data))
+        return row[0]
+
+
 class TicketCreateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
-    client = serializers.SlugRelatedField(
-        slug_field="code",
-        queryset=Client.objects.filter(is_active=True),
+    client = ClientCodeField(
         required=False,
         help_text=_("Code client ; facultatif avec un jeton limité à un client."),
     )

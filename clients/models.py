@@ -7,11 +7,20 @@ import datetime as dt
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
-from django.db import models
+from django.db import connection, models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.db import HotSelect
 from sla.policy import DEFAULT_GTI, HoursPlan, Urgency, commitments_minutes
+
+# Run at every ticket creation (the commitments are frozen on the ticket).
+_CONTRACT_IN_FORCE = HotSelect(
+    "clients.Contract",
+    tail='FROM {0} WHERE {0}."client_id" = %s AND {0}."start_date" <= %s '
+    'AND ({0}."end_date" IS NULL OR {0}."end_date" >= %s) '
+    'ORDER BY {0}."start_date" DESC, {0}."id" DESC LIMIT 1',
+)
 
 
 def validate_email_list(value: str) -> None:
@@ -48,12 +57,13 @@ class Client(models.Model):
     def active_contract(self, on: dt.date | None = None) -> Contract | None:
         """The managed-service contract in force on a date (the most recent one if several)."""
         on = on or dt.date.today()
-        return (
-            self.contracts.filter(start_date__lte=on)
-            .filter(Q(end_date__isnull=True) | Q(end_date__gte=on))
-            .order_by("-start_date", "-pk")
-            .first()
-        )
+        day = connection.ops.adapt_datefield_value(on)
+        row = _CONTRACT_IN_FORCE.first([self.pk, day, day])
+        if row is None:
+            return None
+        (contract,) = row
+        contract.client = self
+        return contract
 
 
 class Site(models.Model):

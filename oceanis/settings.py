@@ -125,6 +125,9 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
         "TEST_DATABASE_NAME", default="test_oceanis"
     )
+# The hottest hand-written statements are prepared server-side (oceanis/db.py); false for a
+# pooler that cannot follow prepared statements (PgBouncer < 1.21 in transaction mode).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

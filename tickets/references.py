@@ -2,6 +2,8 @@
 
 from django.db import connection
 
+from oceanis.db import hot_cursor
+
 from .models import ReferenceCounter
 
 PREFIX = "OC"
@@ -20,7 +22,7 @@ _NEXT_SQL = (
 def next_reference(year: int) -> str:
     """Issue the next reference of ``year``; call it inside the ticket-creating transaction."""
     table = connection.ops.quote_name(ReferenceCounter._meta.db_table)
-    with connection.cursor() as cursor:
+    with hot_cursor() as cursor:
         cursor.execute(_NEXT_SQL.format(table=table), [year])
         (number,) = cursor.fetchone()
     return f"{PREFIX}-{year}-{number:06d}"

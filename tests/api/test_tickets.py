@@ -49,6 +49,19 @@ def test_bad_input_gets_400_with_field_errors_and_creates_nothing(staff_api, acm
     assert not Ticket.objects.exists()
 
 
+@pytest.mark.parametrize("code", ["nope", "", 42, ["acme"], {"code": "acme"}, True, "inactive"])
+def test_an_unknown_or_inactive_client_code_gets_400_on_the_client_field(staff_api, acme, code):
+    from tests.factories import ClientFactory
+
+    ClientFactory(code="inactive", is_active=False)
+    response = staff_api.post(
+        TICKETS, {"client": code, "title": "x", "urgency": "critical"}, format="json"
+    )
+    assert response.status_code == 400
+    assert list(response.json()["fields"]) == ["client"]
+    assert not Ticket.objects.exists()
+
+
 def test_malformed_json_gets_400_in_the_error_shape(staff_api):
     response = staff_api.post(TICKETS, "{not json", content_type="application/json")
     assert response.status_code == 400

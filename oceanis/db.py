@@ -1,0 +1,111 @@
+"""A cursor for the few hand-written statements every request runs, prepared on PostgreSQL.
+
+Django binds parameters client-side and never prepares statements (so that transaction-mode
+connection poolers keep working). For the statements on the hottest paths (API token, alert
+routing and upsert, ticket reference) PostgreSQL's parse and plan cost more than the execution
+itself: the token lookup took 240 µs of server CPU unprepared and 50 µs prepared. This cursor
+binds server-side and prepares each statement on a connection from its first use; the prepared
+statements live with the connection (psycopg keeps the 100 most recent).
+
+``DATABASE_PREPARED_STATEMENTS=false`` turns it off, for a pooler that cannot follow prepared
+statements (PgBouncer before 1.21 in transaction mode). On SQLite it is Django's own cursor.
+Either way the cursor is wrapped like Django's, so query logging and query-count tests see it.
+"""
+
+from __future__ import annotations
+
+from contextlib import contextmanager
+
+from django.conf import settings
+from django.db import connection
+from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+
+
+class _LoggedCursor(CursorDebugWrapper):
+    """Logs the statement as written: Django reads a client-bound query back from the cursor,
+    which a prepared execution does not keep."""
+
+    def execute(self, sql, params=None):
+        with self.debug_sql(sql, params, use_last_executed_query=False):
+            return CursorWrapper.execute(self, sql, params)
+
+
+@contextmanager
+def hot_cursor():
+    """``with hot_cursor() as cursor: cursor.execute(sql, params)`` (``%s`` placeholders)."""
+    if connection.vendor != "postgresql" or not settings.DATABASE_PREPARED_STATEMENTS:
+        with connection.cursor() as cursor:
+            yield cursor
+        return
+    import psycopg
+
+    connection.ensure_connection()
+    raw = connection.connection
+    if raw.prepare_threshold != 0:
+        # Only server-binding cursors (this one) ever prepare: Django's client-binding cursors
+        # ignore the threshold, so the rest of the ORM is unaffected.
+        raw.prepare_threshold = 0
+    wrapper = _LoggedCursor if connection.queries_logged else CursorWrapper
+    with wrapper(psycopg.Cursor(raw), connection) as cursor:
+        yield cursor
+
+
+class HotSelect:
+    """Whole rows of one or several joined models, by a hand-written SELECT run on the hot cursor.
+
+    For lookups every request makes (an API token, a client by code, its contract in force):
+    compiling the same ORM query each time cost more than running it. The column list is built
+    once from the models' metadata, values go through the backend's converters as the ORM's
+    would, and each row comes back as model instances (``None`` for an unmatched outer join).
+
+    ``tail`` is the SQL after the column list, with ``{0}``, ``{1}``… standing for the quoted
+    tables of ``models`` (given as "app_label.Model"), and ``%s`` placeholders for values.
+    """
+
+    def __init__(self, *models: str, tail: str):
+        self.labels, self.tail, self.sql = models, tail, None
+
+    def _build(self) -> None:
+        from django.apps import apps
+
+        q = connection.ops.quote_name
+        self.models = [apps.get_model(label) for label in self.labels]
+        self.fields = [list(model._meta.concrete_fields) for model in self.models]
+        self.names = [[f.attname for f in fields] for fields in self.fields]
+        tables = [q(model._meta.db_table) for model in self.models]
+        columns = ", ".join(
+            f"{table}.{q(f.column)}"
+            for table, fields in zip(tables, self.fields, strict=True)
+            for f in fields
+        )
+        self.converters = []
+        for fields in self.fields:
+            for f in fields:
+                col = f.cached_col
+                converters = connection.ops.get_db_converters(col) + col.get_db_converters(
+                    connection
+                )
+                self.converters.append((col, converters))
+        # Only quoted identifiers are interpolated; values stay %s parameters.
+        self.sql = f"SELECT {columns} {self.tail.format(*tables)}"
+
+    def first(self, params: list) -> tuple | None:
+        """The first row as a tuple of instances (one per model), or None."""
+        if self.sql is None:
+            self._build()
+        with hot_cursor() as cursor:
+            cursor.execute(self.sql, params)
+            row = cursor.fetchone()
+        if row is None:
+            return None
+        values = []
+        for value, (col, converters) in zip(row, self.converters, strict=True):
+            for convert in converters:
+                value = convert(value, col, connection)
+            values.append(value)
+        instances, start = [], 0
+        for model, names in zip(self.models, self.names, strict=True):
+            chunk = values[start : start + len(names)]
+            start += len(names)
+            instances.append(None if chunk[0] is None else model.from_db("default", names, chunk))
+        return tuple(instances)
