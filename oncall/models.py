@@ -250,6 +250,7 @@ class PageLevel(models.IntegerChoices):
 class PageTrigger(models.TextChoices):
     CREATED = "created", _("Demande critique créée")
     URGENCY = "urgency", _("Urgence passée à critique")
+    DESK_CLOSED = "desk_closed", _("Centre fermé, demande critique non prise en charge")
 
 
 class PageReason(models.TextChoices):

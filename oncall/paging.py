@@ -225,11 +225,12 @@ def mark_missed(*, now: datetime) -> int:
 
 
 def sweep(*, now: datetime | None = None) -> dict[str, int]:
-    """The periodic pass: raise missed pages, settle, run every due step, mark missed."""
-    from .triggers import raise_missed_pages
+    """The periodic pass: raise missed pages and those of critical tickets still waiting when
+    the desk closes, settle, run every due step, mark missed."""
+    from .triggers import raise_missed_pages, raise_pages_at_desk_closing
 
     now = now or timezone.now()
-    raised = raise_missed_pages(now=now)
+    raised = raise_missed_pages(now=now) + raise_pages_at_desk_closing(now=now)
     settled = settle_pages(now=now)
     due = Page.objects.filter(state__in=ACTIVE_PAGE_STATES, next_step_at__lte=now)
     sent = sum(page_advance(pk, now=now) for pk in due.values_list("pk", flat=True))

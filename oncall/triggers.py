@@ -14,6 +14,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from sla.policy import HoursPlan, Urgency, calendar_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
@@ -26,6 +27,7 @@ logger = logging.getLogger(__name__)
 INTERVENTION_COMMITMENT = timedelta(hours=1)
 # How far back the sweeper looks for trigger events a lost broker message may have dropped.
 TRIGGER_LOOKBACK = timedelta(hours=24)
+TRIGGER_KINDS = (EventKind.CREATED, EventKind.URGENCY)
 
 
 def oceanis_open(at: datetime) -> bool:
@@ -81,7 +83,12 @@ def page_raise_for_event(event: TicketEvent) -> Page | None:
     reason = page_reason(ticket, event.at)
     if reason is None or Page.objects.filter(ticket=ticket).exists():
         return None
-    on_call = on_call_at(event.at)
+    return _raise(ticket, trigger=trigger, reason=reason, event=event, at=event.at)
+
+
+def _raise(ticket: Ticket, *, trigger, reason, event: TicketEvent | None, at: datetime):
+    """Create the ticket's page (frozen on-call people, 1-hour deadline) and start its chain."""
+    on_call = on_call_at(at)
     try:
         with transaction.atomic():
             page = Page.objects.create(
@@ -93,9 +100,9 @@ def page_raise_for_event(event: TicketEvent) -> Page | None:
                 target=on_call.primary if on_call else None,
                 backup=on_call.backup if on_call else None,
                 escalation_contact=on_call.escalation_contact if on_call else None,
-                raised_at=event.at,
-                next_step_at=event.at,  # the first message is due at once
-                intervention_deadline=event.at + INTERVENTION_COMMITMENT,
+                raised_at=at,
+                next_step_at=at,  # the first message is due at once
+                intervention_deadline=at + INTERVENTION_COMMITMENT,
             )
     except IntegrityError:  # a concurrent worker raised it first: the unique ticket wins
         return None
@@ -104,6 +111,46 @@ def page_raise_for_event(event: TicketEvent) -> Page | None:
 
     transaction.on_commit(lambda: schedule_advance(page.pk))
     return page
+
+
+def raise_pages_at_desk_closing(*, now: datetime) -> int:
+    """Sweeper: a critical ticket nobody took in charge while the desk was open pages once the
+    desk closes (18:00, the lunch break, a public holiday), as if it had arrived then.
+
+    Without this, a critical ticket of a 24x7 client opened at 17:45 and still waiting at 18:00
+    would wait for the next morning: its creation was in office hours, so it never paged.
+    """
+    candidates = (
+        Ticket.objects.filter(
+            urgency=Urgency.CRITICAL,
+            state__in=OPEN_STATES,
+            taken_in_charge_at__isnull=True,
+            oncall_page__isnull=True,
+            created_at__lte=now,
+        )
+        .filter(
+            Q(contract_hours_plan=HoursPlan.ON_CALL)
+            | Q(client__code=settings.OCEANIS_INTERNAL_CLIENT_CODE)
+        )
+        .select_related("client")
+    )
+    raised = 0
+    for ticket in candidates:
+        reason = page_reason(ticket, now)
+        if reason is None:
+            continue
+        trigger_event = (
+            TicketEvent.objects.filter(
+                ticket=ticket, kind__in=[EventKind.CREATED, EventKind.URGENCY]
+            )
+            .order_by("-at", "-pk")
+            .first()
+        )
+        page = _raise(
+            ticket, trigger=PageTrigger.DESK_CLOSED, reason=reason, event=trigger_event, at=now
+        )
+        raised += page is not None
+    return raised
 
 
 def raise_missed_pages(*, now: datetime) -> int:

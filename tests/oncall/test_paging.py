@@ -341,6 +341,47 @@ def test_a_ticket_cancelled_before_anyone_acknowledged_cancels_the_page(
         paging.page_acknowledge(page=page, by=page.target.user, via=AckVia.BUTTON)
 
 
+FRIDAY_17_45 = paris(2026, 10, 2, 17, 45)  # alice's week has started (Thursday 08:30)
+FRIDAY_18_01 = paris(2026, 10, 2, 18, 1)
+
+
+def test_a_critical_ticket_still_waiting_when_the_desk_closes_pages_then(
+    rotation, client_24x7, django_capture_on_commit_callbacks
+):
+    ticket = create_critical(FRIDAY_17_45, client_24x7, django_capture_on_commit_callbacks)
+    assert not Page.objects.exists()  # the desk is open: the GTI clock runs, nobody is paged
+    assert sweep_at(paris(2026, 10, 2, 17, 59))["raised"] == 0
+    stats = sweep_at(FRIDAY_18_01)
+    assert stats["raised"] == 1 and stats["sent"] == 1
+    page = Page.objects.get(ticket=ticket)
+    assert (page.trigger, page.reason) == (PageTrigger.DESK_CLOSED, PageReason.CONTRACT)
+    assert page.raised_at == FRIDAY_18_01
+    assert page.intervention_deadline == FRIDAY_18_01 + dt.timedelta(hours=1)
+    assert page.event == ticket.events.get(kind="created")
+    assert recipients() == ["alice"]
+    assert sweep_at(paris(2026, 10, 2, 18, 2))["raised"] == 0  # once
+
+
+@pytest.mark.parametrize(
+    "setup",
+    ["taken", "not_critical", "standard_contract", "closed"],
+)
+def test_the_desk_closing_pages_only_untaken_critical_24x7_tickets(
+    rotation, client_24x7, technician, django_capture_on_commit_callbacks, setup
+):
+    client = ContractFactory().client if setup == "standard_contract" else client_24x7
+    urgency = "very_blocking" if setup == "not_critical" else "critical"
+    ticket = create_critical(
+        FRIDAY_17_45, client, django_capture_on_commit_callbacks, urgency=urgency
+    )
+    if setup == "taken":
+        services.ticket_take_in_charge(ticket=ticket, by=technician.user)
+    if setup == "closed":
+        services.ticket_cancel(ticket=ticket, by=None, reason="Doublon")
+    assert sweep_at(FRIDAY_18_01)["raised"] == 0
+    assert not Page.objects.exists()
+
+
 # --- idempotency ------------------------------------------------------------------------------
 
 
