@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from sla.policy import Urgency
 from staff.models import Technician
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
 from tickets.services import TicketTransitionError, ticket_take_in_charge
@@ -176,8 +177,9 @@ def build_message(page: Page, technician: Technician, *, level: int, step: int) 
 
 
 def sync_with_ticket(page: Page, *, now: datetime) -> bool:
-    """Settle a page whose ticket was taken in charge (acknowledged "via ticket") or closed
-    (cancelled) without it. True when the page is settled."""
+    """Settle a page whose ticket was taken in charge (acknowledged "via ticket"), closed or
+    lowered below critical (cancelled: nobody is woken for it any more) without it. True when
+    the page is settled."""
     if page.state not in ACKNOWLEDGEABLE_STATES:
         return True
     ticket = Ticket.objects.select_related("assignee__user").get(pk=page.ticket_id)
@@ -193,7 +195,7 @@ def sync_with_ticket(page: Page, *, now: datetime) -> bool:
             intervention_at=taken,
             intervention_met=taken <= page.intervention_deadline,
         )
-    elif ticket.state not in OPEN_STATES:
+    elif ticket.state not in OPEN_STATES or ticket.urgency != Urgency.CRITICAL:
         Page.objects.filter(pk=page.pk, state__in=ACKNOWLEDGEABLE_STATES).update(
             state=PageState.CANCELLED, next_step_at=None
         )
@@ -204,9 +206,12 @@ def sync_with_ticket(page: Page, *, now: datetime) -> bool:
 
 
 def settle_pages(*, now: datetime) -> int:
-    """Sweeper: settle every unacknowledged page whose ticket was taken in charge or closed."""
+    """Sweeper: settle every unacknowledged page whose ticket was taken in charge, closed or is
+    no longer critical."""
     pages = Page.objects.filter(state__in=ACKNOWLEDGEABLE_STATES).exclude(
-        ticket__taken_in_charge_at__isnull=True, ticket__state__in=OPEN_STATES
+        ticket__taken_in_charge_at__isnull=True,
+        ticket__state__in=OPEN_STATES,
+        ticket__urgency=Urgency.CRITICAL,
     )
     return sum(sync_with_ticket(page, now=now) for page in pages)
 

@@ -12,6 +12,7 @@ import logging
 from celery import shared_task
 from kombu.exceptions import OperationalError
 
+from sla.policy import Urgency
 from tickets.models import EventKind, TicketEvent
 
 logger = logging.getLogger(__name__)
@@ -48,7 +49,8 @@ def handle_ticket_event(event_id: int) -> None:
     event = TicketEvent.objects.filter(pk=event_id).first()
     if event is None:
         return
-    if event.kind == EventKind.TRANSITION:
+    lowered = event.kind == EventKind.URGENCY and event.payload.get("to") != Urgency.CRITICAL
+    if event.kind == EventKind.TRANSITION or lowered:
         page = Page.objects.filter(ticket_id=event.ticket_id).first()
         if page is not None:
             from django.utils import timezone

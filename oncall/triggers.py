@@ -19,7 +19,7 @@ from django.db.models import Q
 from sla.policy import HoursPlan, Urgency, calendar_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
 
-from .models import Page, PageReason, PageTrigger
+from .models import Page, PageLevel, PageReason, PageState, PageTrigger
 from .rotation import on_call_at
 
 logger = logging.getLogger(__name__)
@@ -81,9 +81,44 @@ def page_raise_for_event(event: TicketEvent) -> Page | None:
     if ticket.state not in OPEN_STATES or ticket.taken_in_charge_at is not None:
         return None
     reason = page_reason(ticket, event.at)
-    if reason is None or Page.objects.filter(ticket=ticket).exists():
+    if reason is None:
+        return None
+    if trigger == PageTrigger.URGENCY and _reopen(ticket, reason=reason, event=event):
+        return Page.objects.get(ticket=ticket)
+    if Page.objects.filter(ticket=ticket).exists():
         return None
     return _raise(ticket, trigger=trigger, reason=reason, event=event, at=event.at)
+
+
+def _reopen(ticket: Ticket, *, reason, event: TicketEvent) -> bool:
+    """Raised to critical again after a downgrade cancelled its page: the same page (one per
+    ticket) starts its chain over. A conditional update: one worker wins a redelivery race."""
+    on_call = on_call_at(event.at)
+    reopened = Page.objects.filter(
+        ticket=ticket, state=PageState.CANCELLED, acknowledged_at__isnull=True
+    ).update(
+        state=PageState.OPEN,
+        trigger=PageTrigger.URGENCY,
+        reason=reason,
+        event=event,
+        rotation=on_call.rotation if on_call else None,
+        target=on_call.primary if on_call else None,
+        backup=on_call.backup if on_call else None,
+        escalation_contact=on_call.escalation_contact if on_call else None,
+        level=PageLevel.PRIMARY,
+        step=0,
+        raised_at=event.at,
+        next_step_at=event.at,
+        intervention_deadline=event.at + INTERVENTION_COMMITMENT,
+        intervention_met=None,
+    )
+    if reopened:
+        page_id = Page.objects.filter(ticket=ticket).values_list("pk", flat=True).get()
+        logger.info("page %s re-opened for %s (urgency critical again)", page_id, ticket.reference)
+        from .tasks import schedule_advance
+
+        transaction.on_commit(lambda: schedule_advance(page_id))
+    return bool(reopened)
 
 
 def _raise(ticket: Ticket, *, trigger, reason, event: TicketEvent | None, at: datetime):

@@ -382,6 +382,47 @@ def test_the_desk_closing_pages_only_untaken_critical_24x7_tickets(
     assert not Page.objects.exists()
 
 
+def test_lowering_the_urgency_cancels_the_page_and_stops_the_chain(
+    rotation, client_24x7, django_capture_on_commit_callbacks
+):
+    ticket = create_critical(SATURDAY_3AM, client_24x7, django_capture_on_commit_callbacks)
+    at = SATURDAY_3AM + dt.timedelta(minutes=4)
+    with time_machine.travel(at, tick=False), django_capture_on_commit_callbacks(execute=True):
+        services.ticket_change_urgency(ticket=ticket, by=None, urgency="very_blocking")
+    assert Page.objects.get(ticket=ticket).state == PageState.CANCELLED
+    assert sweep_at(SATURDAY_3AM + dt.timedelta(minutes=30))["sent"] == 0
+    assert recipients() == ["alice"]  # neither the re-page nor bruno nor the manager
+
+
+def test_a_lowered_urgency_whose_message_was_lost_is_settled_by_the_sweeper(
+    rotation, client_24x7, django_capture_on_commit_callbacks
+):
+    ticket = create_critical(SATURDAY_3AM, client_24x7, django_capture_on_commit_callbacks)
+    services.ticket_change_urgency(ticket=ticket, by=None, urgency="slightly_blocking")
+    stats = sweep_at(SATURDAY_3AM + dt.timedelta(minutes=10))
+    assert (stats["settled"], stats["sent"]) == (1, 0)
+    assert Page.objects.get(ticket=ticket).state == PageState.CANCELLED
+
+
+def test_raised_to_critical_again_the_same_page_starts_over(
+    rotation, client_24x7, django_capture_on_commit_callbacks
+):
+    ticket = create_critical(SATURDAY_3AM, client_24x7, django_capture_on_commit_callbacks)
+    lowered, raised = (SATURDAY_3AM + dt.timedelta(minutes=m) for m in (4, 40))
+    for instant, urgency in ((lowered, "very_blocking"), (raised, "critical")):
+        with (
+            time_machine.travel(instant, tick=False),
+            django_capture_on_commit_callbacks(execute=True),
+        ):
+            services.ticket_change_urgency(ticket=ticket, by=None, urgency=urgency)
+    page = Page.objects.get(ticket=ticket)
+    assert (page.state, page.trigger, page.step) == (PageState.OPEN, PageTrigger.URGENCY, 1)
+    assert page.raised_at == raised
+    assert page.intervention_deadline == raised + dt.timedelta(hours=1)
+    assert recipients() == ["alice", "alice"]
+    assert sweep_at(raised + dt.timedelta(minutes=10))["sent"] == 1  # the chain runs again
+
+
 # --- idempotency ------------------------------------------------------------------------------
 
 
