@@ -9,7 +9,7 @@ from datetime import datetime, timedelta
 from django.utils import translation
 
 from clients.models import Contract
-from sla.calendar import describe, format_duration
+from sla.explain import describe, format_duration
 from sla.policy import HoursPlan, Urgency, calendar_for, gti_rule
 from sla.status import GtiStatus
 from tickets.dispatch import URGENCIES
@@ -18,7 +18,7 @@ from tickets.selectors import ticket_gti_status
 
 
 def describe_locale() -> str:
-    """The ``sla.calendar.describe`` locale matching the active language."""
+    """The ``sla.explain.describe`` locale matching the active language."""
     return "en" if (translation.get_language() or "fr").startswith("en") else "fr"
 
 

@@ -9,7 +9,7 @@ from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
 from django.utils.html import format_html, format_html_join
 
-from sla.calendar import format_duration
+from sla.explain import format_duration
 
 from ..access import user_is_manager
 

@@ -10,7 +10,8 @@ from zoneinfo import ZoneInfo
 import holidays
 import pytest
 
-from sla.calendar import BusinessCalendar, Segment, describe
+from sla.calendar import BusinessCalendar, Segment
+from sla.explain import describe
 
 PARIS = ZoneInfo("Europe/Paris")
 NEW_YORK = ZoneInfo("America/New_York")
