@@ -11,20 +11,10 @@ from django.conf import settings
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-MONTH_NAMES = (
-    "janvier",
-    "février",
-    "mars",
-    "avril",
-    "mai",
-    "juin",
-    "juillet",
-    "août",
-    "septembre",
-    "octobre",
-    "novembre",
-    "décembre",
-)
+
+def month_label(day: date) -> str:
+    """ "mars 2026" in French, "March 2026" in English: the active language's month name."""
+    return formats.date_format(day, "F Y")
 
 
 def local_tz() -> ZoneInfo:
@@ -78,7 +68,7 @@ class Period:
     @property
     def label(self) -> str:
         if self.is_whole_month:
-            return f"{MONTH_NAMES[self.start.month - 1]} {self.start.year}"
+            return month_label(self.start)
         return _("du %(start)s au %(end)s") % {
             "start": formats.date_format(self.start, "d/m/Y"),
             "end": formats.date_format(self.end, "d/m/Y"),

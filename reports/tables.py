@@ -11,7 +11,7 @@ from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
 from .billing import BillingSummary, OverrideEntry
-from .periods import MONTH_NAMES, local_tz
+from .periods import local_tz, month_label
 from .queries import DIMENSIONS, ServiceReport
 from .team import TeamReport
 
@@ -86,7 +86,7 @@ def display(value, kind: str) -> str:
     if kind == DATE:
         return formats.date_format(value, "d/m/Y")
     if kind == MONTH:
-        return f"{MONTH_NAMES[value.month - 1]} {value.year}"
+        return month_label(value)
     if kind == MONEY:
         return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
     if kind == INT:

@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from django.db import connection
+from django.utils import translation
 
 from reports.charts import bar_chart, line_chart
 from reports.db import reporting_queries
@@ -17,6 +18,8 @@ def test_a_month_runs_from_local_midnight_to_local_midnight_across_dst():
     assert march.start_at.astimezone(UTC) == datetime(2026, 2, 28, 23, 0, tzinfo=UTC)
     assert march.end_at.astimezone(UTC) == datetime(2026, 3, 31, 22, 0, tzinfo=UTC)
     assert march.days == 31 and march.label == "mars 2026"
+    with translation.override("en"):
+        assert march.label == "March 2026"
     assert Period.previous_month(date(2026, 1, 15)) == Period.month(2025, 12)
     assert Period(date(2026, 3, 2), date(2026, 3, 8)).label == "du 02/03/2026 au 08/03/2026"
     with pytest.raises(ValueError):
