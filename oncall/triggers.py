@@ -93,24 +93,14 @@ def page_raise_for_event(event: TicketEvent) -> Page | None:
 def _reopen(ticket: Ticket, *, reason, event: TicketEvent) -> bool:
     """Raised to critical again after a downgrade cancelled its page: the same page (one per
     ticket) starts its chain over. A conditional update: one worker wins a redelivery race."""
-    on_call = on_call_at(event.at)
     reopened = Page.objects.filter(
         ticket=ticket, state=PageState.CANCELLED, acknowledged_at__isnull=True
     ).update(
         state=PageState.OPEN,
-        trigger=PageTrigger.URGENCY,
-        reason=reason,
-        event=event,
-        rotation=on_call.rotation if on_call else None,
-        target=on_call.primary if on_call else None,
-        backup=on_call.backup if on_call else None,
-        escalation_contact=on_call.escalation_contact if on_call else None,
         level=PageLevel.PRIMARY,
         step=0,
-        raised_at=event.at,
-        next_step_at=event.at,
-        intervention_deadline=event.at + INTERVENTION_COMMITMENT,
         intervention_met=None,
+        **_chain_start(trigger=PageTrigger.URGENCY, reason=reason, event=event, at=event.at),
     )
     if reopened:
         page_id = Page.objects.filter(ticket=ticket).values_list("pk", flat=True).get()
@@ -121,23 +111,31 @@ def _reopen(ticket: Ticket, *, reason, event: TicketEvent) -> bool:
     return bool(reopened)
 
 
+def _chain_start(*, trigger, reason, event: TicketEvent | None, at: datetime) -> dict:
+    """What a page starts (or starts over) with: the people on call at ``at``, frozen (a handover
+    during the incident keeps chasing them), its first message due at once, the 1-hour
+    intervention deadline."""
+    on_call = on_call_at(at)
+    return {
+        "trigger": trigger,
+        "reason": reason,
+        "event": event,
+        "rotation": on_call.rotation if on_call else None,
+        "target": on_call.primary if on_call else None,
+        "backup": on_call.backup if on_call else None,
+        "escalation_contact": on_call.escalation_contact if on_call else None,
+        "raised_at": at,
+        "next_step_at": at,
+        "intervention_deadline": at + INTERVENTION_COMMITMENT,
+    }
+
+
 def _raise(ticket: Ticket, *, trigger, reason, event: TicketEvent | None, at: datetime):
     """Create the ticket's page (frozen on-call people, 1-hour deadline) and start its chain."""
-    on_call = on_call_at(at)
     try:
         with transaction.atomic():
             page = Page.objects.create(
-                ticket=ticket,
-                trigger=trigger,
-                reason=reason,
-                event=event,
-                rotation=on_call.rotation if on_call else None,
-                target=on_call.primary if on_call else None,
-                backup=on_call.backup if on_call else None,
-                escalation_contact=on_call.escalation_contact if on_call else None,
-                raised_at=at,
-                next_step_at=at,  # the first message is due at once
-                intervention_deadline=at + INTERVENTION_COMMITMENT,
+                ticket=ticket, **_chain_start(trigger=trigger, reason=reason, event=event, at=at)
             )
     except IntegrityError:  # a concurrent worker raised it first: the unique ticket wins
         return None
