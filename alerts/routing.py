@@ -42,20 +42,23 @@ def resolve_clients(alerts: list[Alert], scope_client_id: int | None) -> list[tu
 
 
 def _lookup(codes: list[str], hosts: list[str]) -> tuple[dict, dict]:
-    """Active clients by code and host mappings, in one round trip (this runs per request)."""
+    """Active clients by code, and host mappings of active clients, in one round trip (this
+    runs per request). A client Oceanis no longer serves is unknown either way."""
     q = connection.ops.quote_name
+    client, host = q(Client._meta.db_table), q(MonitoredHost._meta.db_table)
     parts, params = [], []
     if codes:
         parts.append(
-            f"SELECT 0, {q('code')}, {q('id')}, NULL FROM {q(Client._meta.db_table)} "  # noqa: S608
+            f"SELECT 0, {q('code')}, {q('id')}, NULL FROM {client} "  # noqa: S608
             f"WHERE {q('is_active')} AND {q('code')} IN ({', '.join(['%s'] * len(codes))})"
         )
         params += codes
     if hosts:
         parts.append(
-            f"SELECT 1, {q('host')}, {q('client_id')}, {q('site_id')} "  # noqa: S608
-            f"FROM {q(MonitoredHost._meta.db_table)} "
-            f"WHERE {q('host')} IN ({', '.join(['%s'] * len(hosts))})"
+            f"SELECT 1, {host}.{q('host')}, {host}.{q('client_id')}, {host}.{q('site_id')} "  # noqa: S608
+            f"FROM {host} INNER JOIN {client} ON {client}.{q('id')} = {host}.{q('client_id')} "
+            f"WHERE {client}.{q('is_active')} "
+            f"AND {host}.{q('host')} IN ({', '.join(['%s'] * len(hosts))})"
         )
         params += hosts
     by_code, by_host = {}, {}

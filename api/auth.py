@@ -39,6 +39,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = _active_token(hash_token(raw))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        if token.client_id is not None and not token.client.is_active:
+            # A client Oceanis no longer serves: its contacts lose the extranet, its tokens too.
+            raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
         now = timezone.now()
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
@@ -118,7 +121,7 @@ def _compute_scope(request) -> Scope | None:
     if user.is_staff:
         return Scope(staff=True)
     contact = getattr(user, "contact", None)
-    if contact is None or not contact.is_active:
+    if contact is None or not contact.is_active or not contact.client.is_active:
         return None
     own_site_only = (
         contact.visibility == contact.Visibility.OWN_SITE

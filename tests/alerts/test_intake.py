@@ -157,6 +157,17 @@ def test_an_unknown_client_is_rejected_logged_and_writes_nothing(monitoring, acm
     assert rejected.errors == body["fields"]
 
 
+def test_alerts_of_a_client_no_longer_served_are_rejected_and_logged(monitoring, acme):
+    MonitoredHost.objects.create(host="acme-fw", client=acme)
+    acme.is_active = False
+    acme.save()
+    for payload in ({"host": "acme-fw", "severity": "critical"}, alert(client="acme")):
+        response = send(monitoring, payload)
+        assert response.status_code == 400 and "client" in response.json()["fields"]
+    assert not Event.objects.exists() and not Ticket.objects.exists()
+    assert RejectedAlert.objects.count() == 2
+
+
 def test_invalid_json_is_rejected_and_kept_verbatim(monitoring):
     response = monitoring.post(URL, "{oops", content_type="application/json")
     assert response.status_code == 400

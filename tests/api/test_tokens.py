@@ -109,6 +109,25 @@ def test_a_staff_session_uses_the_api_and_a_contact_session_is_scoped(acme, glob
     assert refs == [mine.reference]
 
 
+def test_a_deactivated_client_loses_its_tokens_and_its_contacts_lose_the_api(acme):
+    from tests.factories import make_ticket
+
+    make_ticket(client=acme)
+    _token, raw = token_create(name="Outil ACME", client=acme)
+    contact = ContactFactory(client=acme, user=UserFactory())
+    portal = APIClient()
+    portal.force_login(contact.user)
+    assert bearer(raw).get(TICKETS).status_code == 200
+    assert portal.get(TICKETS).status_code == 200
+    acme.is_active = False
+    acme.save()
+    refused = bearer(raw).get(TICKETS)
+    assert refused.status_code == 401 and refused.json()["error"] == "not_authenticated"
+    assert portal.get(TICKETS).status_code == 403
+    staff_token, staff_raw = token_create(name="Téléphonie")
+    assert bearer(staff_raw).get(TICKETS).status_code == 200  # staff-wide tokens are unaffected
+
+
 def test_a_user_who_is_neither_staff_nor_contact_is_forbidden():
     api = APIClient()
     api.force_login(UserFactory())
