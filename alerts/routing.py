@@ -8,14 +8,18 @@ from clients.models import Client
 from oceanis.db import hot_cursor
 
 from .models import MonitoredHost
-from .parsing import Alert, AlertPayloadError
+from .parsing import Alert
 
 
-def resolve_clients(alerts: list[Alert], scope_client_id: int | None) -> list[tuple[int, int]]:
+def resolve_clients(
+    alerts: list[Alert], scope_client_id: int | None
+) -> tuple[list[tuple[int, int | None] | None], dict[str, list[str]]]:
     """(client_id, site_id) per alert, in one query whatever the number of alerts.
 
-    Raises ``AlertPayloadError`` (the whole payload is refused) when an alert has no client or
-    names another client than a client-scoped token's.
+    An alert without a client (no code, unmapped host, no client-scoped token), or naming
+    another client than a client-scoped token's, gets None and an error under
+    ``alerts.<index>.client`` (``client`` for a single alert): the caller decides whether the
+    rest of the payload goes on. Returns ``(targets, errors)``.
     """
     codes = {a.client_code for a in alerts if a.client_code}
     names = {n for a in alerts if a.host for n in _host_keys(a.host)}
@@ -35,10 +39,11 @@ def resolve_clients(alerts: list[Alert], scope_client_id: int | None) -> list[tu
             errors[key] = [f"client inconnu pour l'hôte « {alert.host} » (code ou hôte déclaré)"]
         elif scope_client_id is not None and client_id != scope_client_id:
             errors[key] = ["ce jeton n'accepte que les alertes de son client"]
-        targets.append((client_id, site_id))
-    if errors:
-        raise AlertPayloadError("Client introuvable : rien n'a été enregistré.", errors)
-    return targets
+        else:
+            targets.append((client_id, site_id))
+            continue
+        targets.append(None)
+    return targets, errors
 
 
 def _lookup(codes: list[str], hosts: list[str]) -> tuple[dict, dict]:

@@ -3,7 +3,8 @@
 Flow of one payload (already parsed into ``parsing.Alert``):
 
 1. every alert is attached to a client (explicit code, else the host mapping, else the client of
-   a client-scoped token); any failure rejects the whole payload (nothing half-ingested);
+   a client-scoped token); an alert without one is rejected on its own (logged by the caller),
+   and a payload where no alert has one is refused whole;
 2. firing alerts are aggregated per (client, fingerprint) and written with ONE
    ``INSERT … ON CONFLICT (client, fingerprint) WHERE resolved_at IS NULL DO UPDATE`` statement:
    the partial unique constraint makes concurrent senders converge on one open event;
@@ -31,7 +32,7 @@ from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Channel, Kind, State, 
 
 from .dedup import upsert_events
 from .models import SEVERITY_RANK, Event, Severity
-from .parsing import Alert
+from .parsing import Alert, AlertPayloadError
 from .routing import resolve_clients
 
 TICKET_SEVERITY_RANK = SEVERITY_RANK[Severity.MAJOR]
@@ -47,8 +48,10 @@ class IngestResult:
     updated: int = 0
     resolved: int = 0
     ignored: int = 0
+    rejected: int = 0
     tickets_opened: list[str] = field(default_factory=list)
     events: list[dict] = field(default_factory=list)
+    errors: dict[str, list[str]] = field(default_factory=dict)  # per rejected alert
 
     def as_dict(self) -> dict:
         return {
@@ -57,8 +60,10 @@ class IngestResult:
             "updated": self.updated,
             "resolved": self.resolved,
             "ignored": self.ignored,
+            "rejected": self.rejected,
             "tickets_opened": self.tickets_opened,
             "events": self.events,
+            "errors": self.errors,
         }
 
 
@@ -70,12 +75,22 @@ def out_of_hours(now: datetime) -> bool:
 def alerts_ingest(
     *, alerts: list[Alert], by, scope_client_id: int | None = None, now: datetime | None = None
 ) -> IngestResult:
-    """Ingest parsed alerts; raises AlertPayloadError (nothing written) if a client is unknown."""
+    """Ingest parsed alerts.
+
+    An alert with no client Oceanis serves is rejected on its own (``result.rejected`` and
+    ``result.errors``; the caller logs it) while the rest of the payload is ingested: one unmapped
+    host in an Alertmanager group must not hold back the critical alert of a known client, which
+    a 4xx would, as Alertmanager does not retry those. When no alert has a client at all,
+    ``AlertPayloadError`` is raised and nothing is written.
+    """
     now = now or timezone.now()
-    targets = resolve_clients(alerts, scope_client_id)
-    result = IngestResult(received=len(alerts))
-    firing = [(a, t) for a, t in zip(alerts, targets, strict=True) if a.status == "firing"]
-    resolved = [(a, t) for a, t in zip(alerts, targets, strict=True) if a.status == "resolved"]
+    targets, errors = resolve_clients(alerts, scope_client_id)
+    routed = [(a, t) for a, t in zip(alerts, targets, strict=True) if t is not None]
+    if not routed and errors:
+        raise AlertPayloadError("Client introuvable : rien n'a été enregistré.", errors)
+    result = IngestResult(received=len(alerts), rejected=len(alerts) - len(routed), errors=errors)
+    firing = [(a, t) for a, t in routed if a.status == "firing"]
+    resolved = [(a, t) for a, t in routed if a.status == "resolved"]
     late = out_of_hours(now)
     for row in upsert_events(firing, now):
         outcome = "created" if row["inserted"] else "updated"

@@ -33,6 +33,10 @@ IngestSerializer = inline_serializer(
         "updated": serializers.IntegerField(),
         "resolved": serializers.IntegerField(),
         "ignored": serializers.IntegerField(),
+        "rejected": serializers.IntegerField(
+            help_text="Alertes sans client connu : non enregistrées, conservées dans le journal "
+            "des alertes rejetées (le reste du contenu est enregistré)."
+        ),
         "tickets_opened": serializers.ListField(child=serializers.CharField()),
         "events": serializers.ListField(
             child=inline_serializer(
@@ -45,6 +49,10 @@ IngestSerializer = inline_serializer(
                     ),
                 },
             )
+        ),
+        "errors": serializers.DictField(
+            child=serializers.ListField(child=serializers.CharField()),
+            help_text="Motif par alerte rejetée (`alerts.<n>.client`).",
         ),
     },
 )
@@ -101,7 +109,9 @@ class AlertIntakeView(APIView):
             "Prometheus Alertmanager ou un webhook de type Zabbix/Centreon ; le type est détecté "
             "ou imposé par `?type=`. Les alertes d'une même empreinte mettent à jour l'événement "
             "ouvert ; une sévérité majeure ou critique ouvre une demande (une seule fois). Un "
-            "contenu invalide reçoit 400 et est conservé dans le journal des alertes rejetées."
+            "contenu invalide reçoit 400 et est conservé dans le journal des alertes rejetées. "
+            "Une alerte sans client connu est rejetée seule (`rejected`, `errors`, journal) : "
+            "les autres alertes du même envoi sont enregistrées."
         ),
         parameters=[
             OpenApiParameter(
@@ -132,9 +142,22 @@ class AlertIntakeView(APIView):
             return self._reject(request, raw, f"JSON invalide : {exc}", {})
         except AlertPayloadError as exc:
             return self._reject(request, raw, exc.reason, exc.errors)
+        if result.rejected:
+            self._log(
+                request,
+                raw,
+                f"{result.rejected} alerte(s) sur {result.received} sans client connu : "
+                "rejetées ; les autres sont enregistrées.",
+                result.errors,
+            )
         return Response(result.as_dict(), status=status.HTTP_200_OK)
 
     def _reject(self, request, raw: str, reason: str, field_errors: dict):
+        self._log(request, raw, reason, field_errors)
+        return error_response("invalid_alert", reason, status.HTTP_400_BAD_REQUEST, field_errors)
+
+    def _log(self, request, raw: str, reason: str, field_errors: dict) -> None:
+        """Keep the payload verbatim in the rejected-alerts log, with the reason per alert."""
         credential = (
             request.auth.name if isinstance(request.auth, ApiToken) else request.user.get_username()
         )
@@ -146,4 +169,3 @@ class AlertIntakeView(APIView):
             reason=reason,
             errors=field_errors,
         )
-        return error_response("invalid_alert", reason, status.HTTP_400_BAD_REQUEST, field_errors)

@@ -145,16 +145,29 @@ def test_the_host_mapping_gives_client_and_site(monitoring, acme):
     assert event.ticket.site == site
 
 
-def test_an_unknown_client_is_rejected_logged_and_writes_nothing(monitoring, acme):
-    payload = [alert(), {"host": "mystery", "severity": "critical"}]
+def test_an_alert_without_a_known_client_is_rejected_alone_and_logged(monitoring, acme):
+    payload = [alert(severity="critical"), {"host": "mystery", "severity": "critical"}]
+    response = send(monitoring, payload)
+    assert response.status_code == 200
+    body = response.json()
+    assert (body["received"], body["created"], body["rejected"]) == (2, 1, 1)
+    assert list(body["errors"]) == ["alerts.1.client"]
+    assert len(body["tickets_opened"]) == 1  # the known client's critical alert is not held back
+    assert Event.objects.get().client == acme
+    rejected = RejectedAlert.objects.get()
+    assert "mystery" in rejected.body and rejected.credential == "Supervision"
+    assert rejected.errors == body["errors"] and "1 alerte(s) sur 2" in rejected.reason
+
+
+def test_a_payload_where_no_alert_has_a_client_gets_400_and_writes_nothing(monitoring, acme):
+    payload = [{"host": "mystery", "severity": "critical"}, {"host": "ghost", "severity": "minor"}]
     response = send(monitoring, payload)
     assert response.status_code == 400
     body = response.json()
-    assert body["error"] == "invalid_alert" and "alerts.1.client" in body["fields"]
+    assert body["error"] == "invalid_alert"
+    assert set(body["fields"]) == {"alerts.0.client", "alerts.1.client"}
     assert not Event.objects.exists()
-    rejected = RejectedAlert.objects.get()
-    assert "mystery" in rejected.body and rejected.credential == "Supervision"
-    assert rejected.errors == body["fields"]
+    assert RejectedAlert.objects.get().errors == body["fields"]
 
 
 def test_alerts_of_a_client_no_longer_served_are_rejected_and_logged(monitoring, acme):
@@ -193,6 +206,22 @@ def test_a_client_token_only_sends_alerts_for_its_client(acme):
     assert ok.status_code == 200
     assert Event.objects.get().client == acme
     assert RejectedAlert.objects.count() == 2
+
+
+def test_a_client_token_mixing_in_another_clients_alert_gets_only_its_own_ingested(acme):
+    globex = ContractFactory(client__code="globex").client
+    MonitoredHost.objects.create(host="globex-fw", client=globex)
+    _token, raw = token_create(name="Supervision ACME", client=acme)
+    payload = [
+        {"host": "acme-srv", "severity": "critical"},
+        {"host": "globex-fw", "severity": "critical"},
+        alert(client="globex", service="vpn"),
+    ]
+    body = send(bearer(raw), payload).json()
+    assert (body["created"], body["rejected"]) == (1, 2)
+    assert set(body["errors"]) == {"alerts.1.client", "alerts.2.client"}
+    assert list(Event.objects.values_list("client__code", flat=True)) == ["acme"]
+    assert not Ticket.objects.filter(client=globex).exists()
 
 
 def test_an_alertmanager_group_is_ingested_in_one_request(monitoring, acme):
