@@ -14,6 +14,7 @@ from .views.directory import (
     TechnicianViewSet,
 )
 from .views.tickets import TicketViewSet
+from .views.webhooks import WebhookSubscriptionViewSet
 
 app_name = "api"
 
@@ -25,6 +26,7 @@ router.register("sites", SiteViewSet, basename="site")
 router.register("contacts", ContactViewSet, basename="contact")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("technicians", TechnicianViewSet, basename="technician")
+router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
 # The schema documents the API, not data: public, like the doc pages built from it.
 public = {"permission_classes": [AllowAny], "authentication_classes": []}

@@ -122,6 +122,17 @@ def claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
+class _NoRedirect(urllib.request.HTTPRedirectHandler):
+    """A redirect is an answer, not an order: following it would let a subscriber's endpoint
+    send the worker to an internal address (SSRF). It is recorded as a failed attempt."""
+
+    def redirect_request(self, *args, **kwargs):
+        return None
+
+
+_OPENER = urllib.request.build_opener(_NoRedirect)
+
+
 def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
     """One delivery attempt if it is due (None otherwise); records the outcome.
 
@@ -147,9 +158,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | 
     delivery.attempts += 1
     delivery.last_attempt_at = now
     try:
-        with urllib.request.urlopen(  # noqa: S310
-            request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS
-        ) as response:
+        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
             delivery.response_status = response.status
         error = ""
     except urllib.error.HTTPError as exc:

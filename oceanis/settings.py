@@ -272,6 +272,7 @@ SPECTACULAR_SETTINGS = {
         "SkillLevelEnum": "staff.models.Level",
         "ContractKindEnum": "clients.models.Contract.Kind",
         "GtiLevelEnum": ["ok", "risk", "breached", "met", "missed", "none"],
+        "WebhookEventEnum": "api.models.WebhookEvent",
     },
 }
 # Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.

@@ -1,0 +1,106 @@
+"""Webhook subscriptions managed by the integrations themselves, and their delivery log."""
+
+from __future__ import annotations
+
+from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
+from rest_framework import mixins, status, viewsets
+from rest_framework.decorators import action
+from rest_framework.response import Response
+
+from ..auth import HasScope, scope_for
+from ..models import WebhookDelivery, WebhookSubscription
+from ..pagination import IdCursorPagination
+from ..webhook_serializers import (
+    WebhookDeliverySerializer,
+    WebhookSubscriptionCreatedSerializer,
+    WebhookSubscriptionSerializer,
+)
+from .schema import errors
+
+SUBSCRIPTION_EXAMPLE = OpenApiExample(
+    "Abonnement",
+    request_only=True,
+    value={
+        "name": "Outil de facturation",
+        "url": "https://facturation.example.com/oceanis/webhook",
+        "events": ["ticket.created", "ticket.closed"],
+    },
+)
+
+
+class DeliveryPagination(IdCursorPagination):
+    ordering = ("-created_at", "-id")
+
+
+@extend_schema_view(
+    list=extend_schema(
+        summary="Lister les abonnements webhook",
+        responses={200: WebhookSubscriptionSerializer(many=True), **errors(400, 401, 403, 429)},
+    ),
+    retrieve=extend_schema(
+        summary="Lire un abonnement webhook",
+        responses={200: WebhookSubscriptionSerializer, **errors(401, 403, 404, 429)},
+    ),
+    create=extend_schema(
+        summary="S'abonner aux événements des demandes",
+        description=(
+            "Les livraisons sont signées : en-tête `X-Oceanis-Signature: t=<unix>,v1=<hex>` "
+            "(HMAC-SHA256 du secret sur \"<t>.<corps brut>\"). Le `secret` n'est rendu qu'ici. "
+            "Pour un jeton client : HTTPS vers une adresse publique, demandes de son client, "
+            "jamais d'événement interne."
+        ),
+        request=WebhookSubscriptionSerializer,
+        responses={201: WebhookSubscriptionCreatedSerializer, **errors(400, 401, 403, 429)},
+        examples=[SUBSCRIPTION_EXAMPLE],
+    ),
+    partial_update=extend_schema(
+        summary="Modifier un abonnement (URL, événements, actif)",
+        request=WebhookSubscriptionSerializer,
+        responses={200: WebhookSubscriptionSerializer, **errors(400, 401, 403, 404, 429)},
+    ),
+    destroy=extend_schema(
+        summary="Supprimer un abonnement",
+        responses={204: None, **errors(401, 403, 404, 429)},
+    ),
+)
+class WebhookSubscriptionViewSet(
+    mixins.ListModelMixin,
+    mixins.RetrieveModelMixin,
+    mixins.CreateModelMixin,
+    mixins.UpdateModelMixin,
+    mixins.DestroyModelMixin,
+    viewsets.GenericViewSet,
+):
+    """Oceanis tokens see every subscription; a client token only its client's."""
+
+    permission_classes = [HasScope]
+    serializer_class = WebhookSubscriptionSerializer
+    http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def get_queryset(self):
+        scope = scope_for(self.request)
+        rows = WebhookSubscription.objects.select_related("client").order_by("id")
+        if scope is None:
+            return rows.none()
+        return rows if scope.staff else rows.filter(client_id=scope.client_id)
+
+    def get_serializer_context(self):
+        return {**super().get_serializer_context(), "scope": scope_for(self.request)}
+
+    def create(self, request, *args, **kwargs):
+        serializer = self.get_serializer(data=request.data)
+        serializer.is_valid(raise_exception=True)
+        subscription = serializer.save()
+        body = WebhookSubscriptionCreatedSerializer(subscription, context=serializer.context).data
+        return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Journal des livraisons d'un abonnement",
+        responses={200: WebhookDeliverySerializer(many=True), **errors(400, 401, 403, 404, 429)},
+    )
+    @action(detail=True, methods=["get"], pagination_class=DeliveryPagination)
+    def deliveries(self, request, pk=None):
+        subscription = self.get_object()
+        rows = WebhookDelivery.objects.filter(subscription=subscription)
+        page = self.paginate_queryset(rows)
+        return self.get_paginated_response(WebhookDeliverySerializer(page, many=True).data)
