@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": crontab(minute="*"),
     },
+    "alerts-rejected-retention": {
+        "task": "alerts.tasks.prune_rejected_alerts_task",
+        "schedule": crontab(minute=30, hour=3),
+    },
     # Evaluated in CELERY_TIMEZONE (Europe/Paris): 17:00 local time, summer and winter alike.
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
@@ -277,6 +281,8 @@ SPECTACULAR_SETTINGS = {
 }
 # Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.
 ALERTS_AUTO_RESOLVE = env.bool("ALERTS_AUTO_RESOLVE", default=True)
+# Days the rejected-alerts log keeps a refused payload before the nightly task deletes it.
+ALERTS_REJECTED_RETENTION_DAYS = env.int("ALERTS_REJECTED_RETENTION_DAYS", default=90)
 # Outgoing webhooks: attempts before a delivery is marked failed; first retry delay (doubles).
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
