@@ -8,6 +8,8 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from oceanis.db import delete_in_batches
+
 from .models import RejectedAlert
 
 PRUNE_BATCH = 5_000
@@ -17,20 +19,10 @@ def prune_rejected_alerts(*, now=None) -> int:
     """Delete rejected alerts older than ``ALERTS_REJECTED_RETENTION_DAYS``; returns how many.
 
     The log keeps whole payloads (up to 1 MB each): a misconfigured sender repeating the same
-    bad payload every minute would otherwise grow it without end. Deleted in batches so that a
-    large backlog never holds one long transaction.
+    bad payload every minute would otherwise grow it without end.
     """
     cutoff = (now or timezone.now()) - timedelta(days=settings.ALERTS_REJECTED_RETENTION_DAYS)
-    deleted = 0
-    while True:
-        ids = list(
-            RejectedAlert.objects.filter(received_at__lt=cutoff).values_list("pk", flat=True)[
-                :PRUNE_BATCH
-            ]
-        )
-        if not ids:
-            return deleted
-        deleted += RejectedAlert.objects.filter(pk__in=ids).delete()[0]
+    return delete_in_batches(RejectedAlert.objects.filter(received_at__lt=cutoff), PRUNE_BATCH)
 
 
 @shared_task(ignore_result=True)

@@ -8,7 +8,10 @@ from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
+from oceanis.db import delete_in_batches
+
 from . import webhooks
+from .models import WebhookDelivery
 
 
 @shared_task(acks_late=True)
@@ -46,3 +49,19 @@ def webhooks_sweep() -> dict:
     for delivery_id in due:
         webhook_deliver.delay(delivery_id)
     return {"events": len(events), "deliveries": len(due)}
+
+
+def prune_deliveries(*, now=None) -> int:
+    """Delete settled deliveries (sent, or failed for good) older than
+    ``WEBHOOK_DELIVERY_RETENTION_DAYS``; pending ones stay whatever their age."""
+    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
+    settled = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
+        status=WebhookDelivery.Status.PENDING
+    )
+    return delete_in_batches(settled)
+
+
+@shared_task(ignore_result=True)
+def webhooks_prune_deliveries() -> int:
+    """Daily (beat): the retention of the webhook delivery log."""
+    return prune_deliveries()

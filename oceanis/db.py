@@ -109,3 +109,15 @@ class HotSelect:
             start += len(names)
             instances.append(None if chunk[0] is None else model.from_db("default", names, chunk))
         return tuple(instances)
+
+
+def delete_in_batches(rows, batch: int = 5_000) -> int:
+    """Delete a queryset's rows ``batch`` at a time; returns how many rows were deleted.
+
+    For retention tasks: a large backlog is removed by short transactions instead of one long
+    one holding locks and bloating the WAL at once.
+    """
+    deleted = 0
+    while ids := list(rows.values_list("pk", flat=True)[:batch]):
+        deleted += rows.model.objects.filter(pk__in=ids).delete()[0]
+    return deleted

@@ -216,6 +216,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": crontab(minute="*"),
     },
+    "api-webhook-deliveries-retention": {
+        "task": "api.tasks.webhooks_prune_deliveries",
+        "schedule": crontab(minute=40, hour=3),
+    },
     "alerts-rejected-retention": {
         "task": "alerts.tasks.prune_rejected_alerts_task",
         "schedule": crontab(minute=30, hour=3),
@@ -287,6 +291,8 @@ ALERTS_REJECTED_RETENTION_DAYS = env.int("ALERTS_REJECTED_RETENTION_DAYS", defau
 WEBHOOK_MAX_ATTEMPTS = env.int("WEBHOOK_MAX_ATTEMPTS", default=8)
 WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
+# Days the delivery log keeps a settled (sent or failed) delivery; a nightly task deletes older.
+WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=90)
 
 # On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
 # hours whatever the contract. Links in pages are absolute: built on OCEANIS_BASE_URL.

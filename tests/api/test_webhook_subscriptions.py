@@ -197,3 +197,36 @@ def test_a_redirecting_endpoint_is_a_failed_attempt_not_a_detour(staff_api, acme
     assert (delivery.response_status, delivery.last_error) == (302, "HTTP 302")
     assert delivery.status == WebhookDelivery.Status.PENDING  # retried later, never followed
     assert receiver.requests == []
+
+
+def test_settled_deliveries_older_than_the_retention_are_pruned(acme, settings):
+    import datetime as dt
+
+    from django.utils import timezone
+
+    from api.tasks import prune_deliveries
+
+    settings.WEBHOOK_DELIVERY_RETENTION_DAYS = 30
+    subscription = WebhookSubscription.objects.create(
+        name="CRM", url=PUBLIC, events=["ticket.created"]
+    )
+    now = timezone.now()
+    rows = {}
+    for name, age, status in [
+        ("old_sent", 40, WebhookDelivery.Status.SENT),
+        ("old_failed", 40, WebhookDelivery.Status.FAILED),
+        ("old_pending", 40, WebhookDelivery.Status.PENDING),  # still to deliver: kept
+        ("recent_sent", 10, WebhookDelivery.Status.SENT),
+    ]:
+        rows[name] = WebhookDelivery.objects.create(
+            subscription=subscription,
+            event=make_ticket(client=acme).events.get(),
+            event_type="ticket.created",
+            status=status,
+            created_at=now - dt.timedelta(days=age),
+        )
+    assert prune_deliveries(now=now) == 2
+    assert set(WebhookDelivery.objects.values_list("pk", flat=True)) == {
+        rows["old_pending"].pk,
+        rows["recent_sent"].pk,
+    }
