@@ -29,6 +29,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_oncall_demo
 	$(BIN)/python manage.py seed_projects_demo
+	$(BIN)/python manage.py seed_extranet_demo
 
 run: seed
 	@echo ""
@@ -36,6 +37,8 @@ run: seed
 	@echo "Demo logins, password oceanis-demo for all:"
 	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp"
 	@echo "  back-office http://127.0.0.1:8000/  admin /admin/  projects /projects/  on-call /oncall/"
+	@echo "  client extranet http://127.0.0.1:8000/extranet/: pierre.martin@vendee-logistique.example,"
+	@echo "  celine.moreau@brioche-vendeenne.example (one organisation each)"
 	@echo "Outgoing mail is written to var/mail/."
 	$(BIN)/python manage.py runserver 127.0.0.1:8000
 
