@@ -179,7 +179,7 @@ SERVER_EMAIL = DEFAULT_FROM_EMAIL
 
 # Cache (API rate-limit counters): per process by default; CACHE_URL (redis://…) shares it
 # between the web processes, which production needs for the limits to mean anything.
-CACHES = {"default": env.cache("CACHE_URL", default="locmemcache://")}
+CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or "locmemcache://")}
 
 # Celery: eager without a broker, Redis in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")

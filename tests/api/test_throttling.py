@@ -80,3 +80,44 @@ def test_web_processes_share_one_budget_through_redis(staff_api, settings):
     del caches["default"]
     codes = [staff_api.get("/api/v1/tickets/").status_code for _ in range(3)]
     assert codes == [200, 200, 429]
+
+
+@pytest.mark.skipif(
+    not REDIS.startswith("redis://"),
+    reason="CELERY_TEST_BROKER_URL is not set: no Redis (CI sets redis://127.0.0.1:6379/15)",
+)
+@pytest.mark.parametrize("limit,batch", [(1_500, 1), (6_000, 6)])
+def test_a_high_limit_is_counted_in_batches_and_still_holds(settings, monkeypatch, limit, batch):
+    """Two processes share the limit: each calls Redis once per ``batch`` requests, and
+    together they let through the limit plus at most one batch each. The local states are keyed
+    by the credential's base key: two bases over the same Redis keys act as two processes."""
+    from api import throttling
+
+    settings.CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": REDIS,
+            "KEY_PREFIX": f"batch-test-{os.getpid()}-{time.time()}",
+        }
+    }
+    monkeypatch.setattr(throttling, "_local", {})
+    real, calls = throttling._redis_script, []
+
+    def counting(location):
+        script = real(location)
+
+        def call(**kwargs):
+            calls.append(kwargs["args"][3])
+            return script(**kwargs)
+
+        return call
+
+    monkeypatch.setattr(throttling, "_redis_script", counting)
+    allowed = 0
+    for i in range(limit + 100):
+        ok, _current, _previous = throttling._window_hit(
+            f"process{i % 2}", "w:1", "w:0", limit=limit, remaining=1.0, ttl=120
+        )
+        allowed += ok
+    assert limit <= allowed <= limit + 2 * batch
+    assert len(calls) <= limit // batch + 100 + 4  # refusals always ask Redis
