@@ -45,7 +45,7 @@ return {1, current, previous}
 # minute; under 2,000 every request goes to Redis.
 BATCH_SHARE = 1_000
 _redis_scripts: dict[str, object] = {}
-_local: dict[str, list] = {}  # per process: base key -> [window key, pending, current, previous]
+_local: dict[str, list] = {}  # per process and credential: see _window_hit
 _local_lock = threading.Lock()
 
 
@@ -76,23 +76,25 @@ def _window_hit(base, current_key, previous_key, *, limit, remaining, ttl):
         return _cache_api_hit(current_key, previous_key, limit=limit, remaining=remaining, ttl=ttl)
     batch = limit // BATCH_SHARE
     with _local_lock:
+        # [window key, requests let through since the last reading, current, previous, read]
         state = _local.get(base)
-        if state is not None and state[0] == current_key and state[1] < batch - 1:
-            _key, pending, current, previous = state
+        if state is not None and state[0] == current_key and state[4] and state[1] < batch - 1:
+            _key, pending, current, previous, _read = state
             if previous * remaining + current + pending < limit:
                 state[1] += 1
                 return True, current + pending + 1, previous
         pending = state[1] if state is not None and state[0] == current_key else 0
-        _local[base] = [current_key, 0, 0, 0]  # claimed: a concurrent thread recounts from here
+        # While this thread asks Redis, the others of the process ask too (no local decision).
+        _local[base] = [current_key, 0, 0, 0, False]
     prefix = config.get("KEY_PREFIX", "")
     keys = [f"{prefix}:oceanis:{current_key}", f"{prefix}:oceanis:{previous_key}"]
     allowed, current, previous = _redis_script(config["LOCATION"])(
         keys=keys, args=[limit, remaining, ttl, pending]
     )
     with _local_lock:
-        state = _local.get(base)
+        state = _local.get(base)  # keep what another thread let through meanwhile
         meanwhile = state[1] if state is not None and state[0] == current_key else 0
-        _local[base] = [current_key, meanwhile, int(current), int(previous)]
+        _local[base] = [current_key, meanwhile, int(current), int(previous), True]
     return bool(allowed), int(current), int(previous)
 
 
