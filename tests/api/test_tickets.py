@@ -363,3 +363,16 @@ def test_creation_costs_a_fixed_number_of_statements(staff_api, acme):
     # is the inserted instance, not a re-read.
     assert len(statements) == 6, statements
     assert response.json()["client"] == "acme" and response.json()["urgency"] == "critical"
+
+
+@pytest.mark.parametrize("assign", [False, True])
+def test_the_creation_answer_is_what_a_read_returns(staff_api, acme, assign):
+    """The answer serialises the inserted instance: it must equal a fresh read, ETag included."""
+    payload = {"client": "acme", "title": "Messagerie", "urgency": "very_blocking"}
+    if assign:
+        payload["assignee"] = TechnicianFactory().pk
+    created = staff_api.post(TICKETS, payload, format="json")
+    assert created.status_code == 201
+    read = staff_api.get(f"{TICKETS}{created.json()['reference']}/")
+    assert created.json() == read.json()
+    assert created["ETag"] == read["ETag"]
