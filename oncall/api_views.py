@@ -24,12 +24,15 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from api.auth import ApiTokenAuthentication, scope_for
+from api.errors import error_body, error_response
 from staff.models import Technician, is_staff_member
 
 from .models import AckVia, Page
 from .paging import PageAckError, page_acknowledge
 from .rotation import on_call_at
 from .triggers import oceanis_open
+
+STAFF_ONLY = gettext_lazy("Réservé aux intervenants Oceanis.")
 
 
 def _person(technician) -> dict | None:
@@ -65,16 +68,18 @@ def _refusal(request) -> JsonResponse | None:
     try:
         authenticated = ApiTokenAuthentication().authenticate(request)
     except AuthenticationFailed as exc:
-        return JsonResponse({"error": str(exc.detail)}, status=401)
+        return JsonResponse(error_body("not_authenticated", str(exc.detail)), status=401)
     if authenticated is not None:
         _user, token = authenticated
         if token.client_id is None:
             return None
-        return JsonResponse({"error": _("Réservé aux intervenants Oceanis.")}, status=403)
+        return JsonResponse(error_body("permission_denied", STAFF_ONLY), status=403)
     if not request.user.is_authenticated:
-        return JsonResponse({"error": _("Authentification requise.")}, status=401)
+        return JsonResponse(
+            error_body("not_authenticated", _("Authentification requise.")), status=401
+        )
     if not is_staff_member(request.user):
-        return JsonResponse({"error": _("Réservé aux intervenants Oceanis.")}, status=403)
+        return JsonResponse(error_body("permission_denied", STAFF_ONLY), status=403)
     return None
 
 
@@ -88,12 +93,9 @@ def on_call_now(request):
     try:
         at = parse_instant(raw) if raw else timezone.now()
     except (ValueError, OverflowError):
+        message = _("Paramètre « at » invalide : date et heure ISO 8601 attendues.")
         return JsonResponse(
-            {
-                "error": _("Paramètre « at » invalide : date et heure ISO 8601 attendues."),
-                "field": "at",
-                "example": "2026-11-05T03:00:00+01:00",
-            },
+            error_body("invalid", message, {"at": [f"{message} (2026-11-05T03:00:00+01:00)"]}),
             status=400,
         )
     current = on_call_at(at)
@@ -182,20 +184,20 @@ class PageAckView(APIView):
     def post(self, request, pk: int):
         page = Page.objects.filter(pk=pk).first()
         if page is None:
-            return Response({"detail": _("Appel introuvable.")}, status=status.HTTP_404_NOT_FOUND)
+            return error_response("not_found", _("Appel introuvable."), status.HTTP_404_NOT_FOUND)
         by = request.user
         data = request.data if isinstance(request.data, dict) else {}
         if data.get("technician") is not None:
             technician = _technician(data.get("technician"))
             if technician is None:
-                return Response(
-                    {"technician": [_("Technicien inconnu ou inactif.")]},
-                    status=status.HTTP_400_BAD_REQUEST,
+                message = _("Technicien inconnu ou inactif.")
+                return error_response(
+                    "invalid", message, status.HTTP_400_BAD_REQUEST, {"technician": [message]}
                 )
             by = technician.user
         try:
             result = page_acknowledge(page=page, by=by, via=AckVia.API)
         except PageAckError as exc:
-            return Response({"detail": str(exc)}, status=status.HTTP_409_CONFLICT)
+            return error_response("page_cancelled", str(exc), status.HTTP_409_CONFLICT)
         page = Page.objects.select_related("ticket", "acknowledged_by").get(pk=pk)
         return Response({**page_json(page), "already_acknowledged": not result.acknowledged_now})

@@ -138,15 +138,17 @@ def test_a_bad_instant_gets_a_400_with_a_json_explanation(staff_client, rotation
         assert response.status_code == 200  # empty means now
         return
     assert response.status_code == 400
-    assert response.json()["field"] == "at"
-    assert "ISO 8601" in response.json()["error"]
+    body = response.json()  # the /api/v1/ error shape
+    assert body["error"] == "invalid" and "ISO 8601" in body["detail"]
+    assert list(body["fields"]) == ["at"]
 
 
 def test_the_now_api_refuses_anonymous_and_client_callers(client, contact_client, rotation):
-    assert client.get(reverse("oncall:api_now")).status_code == 401
+    anonymous = client.get(reverse("oncall:api_now"))
+    assert anonymous.status_code == 401 and anonymous.json()["error"] == "not_authenticated"
     response = contact_client.get(reverse("oncall:api_now"))
     assert response.status_code == 403
-    assert "error" in response.json()
+    assert response.json()["error"] == "permission_denied" and response.json()["detail"]
 
 
 def test_integrations_ask_who_is_on_call_with_a_staff_token_but_not_a_client_one(
@@ -379,11 +381,14 @@ def test_the_api_refuses_a_client_scoped_token(client, page):
 
 def test_the_api_answers_404_409_and_400_clearly(staff_client, page):
     url = reverse("oncall:api_page_ack", args=[page.pk])
-    assert staff_client.post(reverse("oncall:api_page_ack", args=[999999])).status_code == 404
+    missing = staff_client.post(reverse("oncall:api_page_ack", args=[999999]))
+    assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     bad = staff_client.post(url, {"technician": "x"}, content_type="application/json")
-    assert bad.status_code == 400 and "technician" in bad.json()
+    assert bad.status_code == 400 and list(bad.json()["fields"]) == ["technician"]
     Page.objects.filter(pk=page.pk).update(state=PageState.CANCELLED)
-    assert staff_client.post(url).status_code == 409
+    cancelled = staff_client.post(url)
+    assert cancelled.status_code == 409 and cancelled.json()["error"] == "page_cancelled"
+    assert set(cancelled.json()) == {"error", "detail", "fields"}
 
 
 # --- iCalendar feed ---------------------------------------------------------------------------
