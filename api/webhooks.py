@@ -133,6 +133,41 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+def post_signed(
+    subscription: WebhookSubscription, body: bytes, *, event_type: str, delivery: str, now
+) -> tuple[int | None, str]:
+    """POST a signed body to the subscription's URL: (HTTP status or None, error or "")."""
+    request = urllib.request.Request(  # noqa: S310 - http(s) URL checked when subscribed
+        subscription.url,
+        data=body,
+        method="POST",
+        headers={
+            "Content-Type": "application/json",
+            "User-Agent": "Oceanis-Webhooks/1",
+            "X-Oceanis-Event": event_type,
+            "X-Oceanis-Delivery": delivery,
+            "X-Oceanis-Signature": sign(subscription.secret, body, int(now.timestamp())),
+        },
+    )
+    try:
+        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
+            return response.status, ""
+    except urllib.error.HTTPError as exc:
+        return exc.code, f"HTTP {exc.code}"
+    except (urllib.error.URLError, TimeoutError, OSError) as exc:
+        return None, str(getattr(exc, "reason", exc))[:1000]
+
+
+def ping(subscription: WebhookSubscription, now: datetime | None = None) -> dict:
+    """Send a signed test event now (not logged, not retried): what an integrator checks their
+    endpoint and signature code with."""
+    now = now or timezone.now()
+    payload = {"event": "ping", "subscription": subscription.pk, "at": now.isoformat()}
+    body = json.dumps(payload, separators=(",", ":")).encode()
+    status, error = post_signed(subscription, body, event_type="ping", delivery="ping", now=now)
+    return {"delivered": not error, "response_status": status, "error": error}
+
+
 def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
     """One delivery attempt if it is due (None otherwise); records the outcome.
 
@@ -143,30 +178,15 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | 
         return None
     delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-    request = urllib.request.Request(  # noqa: S310 - admin-configured http(s) URL
-        delivery.subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Oceanis-Webhooks/1",
-            "X-Oceanis-Event": delivery.event_type,
-            "X-Oceanis-Delivery": str(delivery.pk),
-            "X-Oceanis-Signature": sign(delivery.subscription.secret, body, int(now.timestamp())),
-        },
-    )
     delivery.attempts += 1
     delivery.last_attempt_at = now
-    try:
-        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            delivery.response_status = response.status
-        error = ""
-    except urllib.error.HTTPError as exc:
-        delivery.response_status = exc.code
-        error = f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        delivery.response_status = None
-        error = str(getattr(exc, "reason", exc))[:1000]
+    delivery.response_status, error = post_signed(
+        delivery.subscription,
+        body,
+        event_type=delivery.event_type,
+        delivery=str(delivery.pk),
+        now=now,
+    )
     if not error:
         delivery.status = WebhookDelivery.Status.SENT
         delivery.delivered_at = now

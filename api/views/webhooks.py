@@ -2,11 +2,17 @@
 
 from __future__ import annotations
 
-from drf_spectacular.utils import OpenApiExample, extend_schema, extend_schema_view
-from rest_framework import mixins, status, viewsets
+from drf_spectacular.utils import (
+    OpenApiExample,
+    extend_schema,
+    extend_schema_view,
+    inline_serializer,
+)
+from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from .. import webhooks
 from ..auth import HasScope, scope_for
 from ..models import WebhookDelivery, WebhookSubscription
 from ..pagination import IdCursorPagination
@@ -24,6 +30,16 @@ SUBSCRIPTION_EXAMPLE = OpenApiExample(
         "name": "Outil de facturation",
         "url": "https://facturation.example.com/oceanis/webhook",
         "events": ["ticket.created", "ticket.closed"],
+    },
+)
+
+
+PingSerializer = inline_serializer(
+    "WebhookPing",
+    fields={
+        "delivered": serializers.BooleanField(),
+        "response_status": serializers.IntegerField(allow_null=True),
+        "error": serializers.CharField(allow_blank=True),
     },
 )
 
@@ -93,6 +109,20 @@ class WebhookSubscriptionViewSet(
         subscription = serializer.save()
         body = WebhookSubscriptionCreatedSerializer(subscription, context=serializer.context).data
         return Response(body, status=status.HTTP_201_CREATED)
+
+    @extend_schema(
+        summary="Envoyer un événement de test signé",
+        description=(
+            "POST immédiat vers l'URL de l'abonnement (`X-Oceanis-Event: ping`, signé comme les "
+            "vraies livraisons, sans redirection suivie), ni journalisé ni relancé : pour "
+            "vérifier le point d'accès et le contrôle de signature."
+        ),
+        request=None,
+        responses={200: PingSerializer, **errors(401, 403, 404, 429)},
+    )
+    @action(detail=True, methods=["post"])
+    def ping(self, request, pk=None):
+        return Response(webhooks.ping(self.get_object()))
 
     @extend_schema(
         summary="Journal des livraisons d'un abonnement",

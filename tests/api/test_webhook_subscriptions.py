@@ -230,3 +230,27 @@ def test_settled_deliveries_older_than_the_retention_are_pruned(acme, settings):
         rows["old_pending"].pk,
         rows["recent_sent"].pk,
     }
+
+
+def test_a_ping_sends_a_signed_test_event_now(staff_api, acme_api, acme, receiver):  # noqa: F811
+    created = staff_api.post(
+        WEBHOOKS, {"name": "CRM", "url": receiver.url, "events": ["ticket.closed"]}, format="json"
+    ).json()
+    answer = staff_api.post(f"{WEBHOOKS}{created['id']}/ping/")
+    assert answer.status_code == 200
+    assert answer.json() == {"delivered": True, "response_status": 200, "error": ""}
+    ((headers, raw),) = receiver.requests
+    assert headers["X-Oceanis-Event"] == "ping" and json.loads(raw)["event"] == "ping"
+    stamp, signature = (part.split("=", 1)[1] for part in headers["X-Oceanis-Signature"].split(","))
+    expected = hmac.new(
+        created["secret"].encode(), f"{stamp}.".encode() + raw, hashlib.sha256
+    ).hexdigest()
+    assert signature == expected
+    assert not WebhookDelivery.objects.exists()  # a test, not a delivery
+    receiver.status = 503
+    assert staff_api.post(f"{WEBHOOKS}{created['id']}/ping/").json() == {
+        "delivered": False,
+        "response_status": 503,
+        "error": "HTTP 503",
+    }
+    assert acme_api.post(f"{WEBHOOKS}{created['id']}/ping/").status_code == 404  # not theirs
