@@ -1,8 +1,9 @@
 """A project's documents: the extranet's ``ProjectDocument`` rows shared under the project's name.
 
 The extranet stores the project of a document as free text; a project's documents are those of
-its client whose project text is the project's name (case-insensitive). The model is looked up
-through the app registry so that projects does not require the extranet app.
+its client whose project text is the project's name (case-insensitive); renaming the project
+through ``project_update`` re-labels them. The model is looked up through the app registry so
+that projects does not require the extranet app.
 """
 
 from __future__ import annotations

@@ -21,6 +21,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 from clients.models import Client
 from staff.models import Technician, is_manager
 
+from .documents import project_documents
 from .models import (
     Deliverable,
     EventKind,
@@ -128,6 +129,8 @@ def project_update(*, project: Project, by, values: dict) -> Project:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     with transaction.atomic():
         locked = Project.objects.select_for_update().get(pk=project.pk)
+        # Documents are shared under the project's name: they follow a rename.
+        documents = project_documents(locked) if "name" in values else None
         changes = {}
         for field, value in values.items():
             old = getattr(locked, field)
@@ -138,6 +141,8 @@ def project_update(*, project: Project, by, values: dict) -> Project:
             return project
         locked.full_clean(exclude=["state"])
         locked.save()
+        if "name" in changes and documents is not None:
+            documents.update(project=locked.name.strip())
         record_event(locked, EventKind.UPDATED, by=by, payload={"changes": changes})
     project.refresh_from_db()
     return project

@@ -189,3 +189,22 @@ def test_client_pages_take_the_same_queries_for_one_or_many_projects(
     many = count(list_url), count(detail_url)
     assert few == many
     assert many[0] <= 5 and many[1] <= 12
+
+
+def test_renaming_a_project_keeps_its_shared_documents(settings, tmp_path, build_client, pm):
+    from projects.documents import project_documents
+    from projects.services import project_update
+
+    settings.MEDIA_ROOT = tmp_path
+    project = make_project(build_client, pm, name="Migration messagerie")
+    mine = document_add(
+        client=build_client, name="dat.pdf", content=b"%PDF", by=pm, project="migration MESSAGERIE"
+    )
+    other = document_add(
+        client=build_client, name="autre.pdf", content=b"%PDF", by=pm, project="Autre projet"
+    )
+    project_update(project=project, by=pm, values={"name": "Migration Exchange Online"})
+    assert list(project_documents(project)) == [mine]
+    mine.refresh_from_db()
+    other.refresh_from_db()
+    assert (mine.project, other.project) == ("Migration Exchange Online", "Autre projet")
