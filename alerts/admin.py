@@ -1,8 +1,12 @@
-"""Admin: host mappings, monitoring events and the rejected-alerts log (read-only)."""
+"""Admin: host mappings, monitoring events and the rejected-alerts log (read-only, replayable)."""
 
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from .models import Event, MonitoredHost, RejectedAlert
+from .parsing import AlertPayloadError
+from .replay import AlreadyReplayed, rejected_alert_replay
 
 
 @admin.register(MonitoredHost)
@@ -43,12 +47,48 @@ class EventAdmin(admin.ModelAdmin):
 
 @admin.register(RejectedAlert)
 class RejectedAlertAdmin(admin.ModelAdmin):
-    list_display = ["received_at", "credential", "reason", "remote_addr"]
+    list_display = ["received_at", "credential", "reason", "remote_addr", "replayed_at"]
+    list_filter = [("replayed_at", admin.EmptyFieldListFilter)]
     search_fields = ["reason", "body", "credential"]
     readonly_fields = [f.name for f in RejectedAlert._meta.fields]
+    actions = ["replay"]
 
     def has_add_permission(self, request):
         return False
 
     def has_change_permission(self, request, obj=None):
         return False
+
+    def has_replay_permission(self, request):
+        return request.user.has_perm("alerts.change_rejectedalert")
+
+    @admin.action(
+        description=gettext_lazy("Réinjecter (après correction de l'hôte ou du client)"),
+        permissions=["replay"],
+    )
+    def replay(self, request, queryset):
+        for rejected in queryset.order_by("received_at", "pk"):
+            try:
+                result = rejected_alert_replay(rejected=rejected, by=request.user)
+            except AlreadyReplayed:
+                self.message_user(
+                    request, _("%(row)s : déjà réinjectée.") % {"row": rejected}, messages.INFO
+                )
+            except AlertPayloadError as exc:
+                self.message_user(
+                    request,
+                    _("%(row)s : toujours refusée (%(reason)s).")
+                    % {"row": rejected, "reason": exc.reason},
+                    messages.ERROR,
+                )
+            else:
+                self.message_user(
+                    request,
+                    _("%(row)s : %(ingested)s enregistrée(s), %(left)s encore rejetée(s).")
+                    % {
+                        "row": rejected,
+                        "ingested": result.received - result.rejected,
+                        "left": result.rejected,
+                    },
+                    messages.WARNING if result.rejected else messages.SUCCESS,
+                )

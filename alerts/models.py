@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -130,6 +131,27 @@ class RejectedAlert(models.Model):
     body = models.TextField(_("contenu reçu"))
     reason = models.TextField(_("motif"))
     errors = models.JSONField(default=dict, blank=True)
+    # What a replay needs to read the payload as it was sent: the forced ``?type=`` and the client
+    # of a client-scoped token (its alerts never land in another client, replayed or not).
+    flavour = models.CharField(_("type imposé"), max_length=16, blank=True)
+    scope_client = models.ForeignKey(
+        "clients.Client",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("client du jeton"),
+    )
+    replayed_at = models.DateTimeField(_("réinjectée le"), null=True, blank=True)
+    replayed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("réinjectée par"),
+    )
+    replay_result = models.JSONField(_("résultat de la réinjection"), default=dict, blank=True)
 
     class Meta:
         verbose_name = _("alerte rejetée")

@@ -161,7 +161,10 @@ class AlertIntakeView(APIView):
         credential = (
             request.auth.name if isinstance(request.auth, ApiToken) else request.user.get_username()
         )
+        scope = scope_for(request)
         RejectedAlert.objects.create(
+            flavour=(request.query_params.get("type") or "")[:16],
+            scope_client_id=None if scope is None or scope.staff else scope.client_id,
             credential=credential[:150],
             remote_addr=(request.META.get("REMOTE_ADDR") or "")[:64],
             content_type=(request.content_type or "")[:200],
