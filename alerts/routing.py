@@ -39,10 +39,7 @@ def resolve_clients(
             errors[key] = [f"client inconnu pour l'hôte « {alert.host} » (code ou hôte déclaré)"]
         elif scope_client_id is not None and client_id != scope_client_id:
             errors[key] = ["ce jeton n'accepte que les alertes de son client"]
-        else:
-            targets.append((client_id, site_id))
-            continue
-        targets.append(None)
+        targets.append(None if key in errors else (client_id, site_id))
     return targets, errors
 
 

@@ -10,7 +10,8 @@ each request: at the alert rate (60,000/minute) that is a list of tens of thousa
 pickled twice per request. This one keeps two integer counters per credential (the current and
 the previous fixed window) and estimates the sliding window as ``previous × (part of it still
 inside the window) + current``, the approximation Cloudflare and Nginx-style limiters use: O(1)
-per request, atomic increments, and never more than the rate once the window has slid.
+per request and atomic increments (on Redis, batched per process under high limits: see
+``_window_hit``).
 """
 
 from __future__ import annotations
