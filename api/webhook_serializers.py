@@ -2,10 +2,6 @@
 
 from __future__ import annotations
 
-import ipaddress
-import socket
-from urllib.parse import urlsplit
-
 from django.utils.translation import gettext as _
 from rest_framework import serializers
 
@@ -14,37 +10,14 @@ from clients.models import Client
 from .auth import Scope
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from .serializers import ScopedQuerysetsMixin
-
-
-def _forbidden_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address)
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
+from .webhooks import public_https_problem
 
 
 def check_public_https(url: str) -> None:
-    """A client's endpoint must be HTTPS on a public address: the delivery worker runs inside
-    Oceanis' network, and a client-chosen URL must not make it call internal services (SSRF).
-
-    Checked when the subscription is written; Oceanis' own (staff) subscriptions may target
-    internal systems and are not checked.
-    """
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        raise serializers.ValidationError(_("Adresse HTTPS attendue."))
-    host = parts.hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
-    except (socket.gaierror, UnicodeError) as exc:
-        raise serializers.ValidationError(_("Hôte introuvable : %s") % host) from exc
-    if not addresses or any(_forbidden_address(a.split("%", 1)[0]) for a in addresses):
-        raise serializers.ValidationError(_("Adresse interne ou réservée refusée : %s") % host)
+    """Serializer-side wrapper of ``webhooks.public_https_problem`` (400 on the ``url``)."""
+    problem = public_https_problem(url)
+    if problem:
+        raise serializers.ValidationError(problem)
 
 
 class WebhookSubscriptionSerializer(ScopedQuerysetsMixin, serializers.ModelSerializer):

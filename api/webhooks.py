@@ -17,15 +17,19 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
+import socket
 import urllib.error
 import urllib.request
 from datetime import datetime, timedelta
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from tickets.models import EventKind, State, TicketEvent
 
@@ -133,11 +137,48 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
 _OPENER = urllib.request.build_opener(_NoRedirect)
 
 
+def _forbidden_address(address: str) -> bool:
+    ip = ipaddress.ip_address(address.split("%", 1)[0])
+    return (
+        ip.is_private
+        or ip.is_loopback
+        or ip.is_link_local
+        or ip.is_multicast
+        or ip.is_reserved
+        or ip.is_unspecified
+    )
+
+
+def public_https_problem(url: str) -> str:
+    """Why a client's endpoint is refused ("" when it is HTTPS on a public address).
+
+    The delivery worker runs inside Oceanis' network: a client-chosen URL must not make it call
+    internal services (SSRF). Checked when a client's subscription is written and again before
+    each delivery (the name may have been re-pointed since); Oceanis' own subscriptions may
+    target internal systems and are not checked.
+    """
+    parts = urlsplit(url)
+    if parts.scheme != "https":
+        return _("Adresse HTTPS attendue.")
+    host = parts.hostname or ""
+    try:
+        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
+    except (socket.gaierror, UnicodeError, ValueError):
+        return _("Hôte introuvable : %s") % host
+    if not addresses or any(_forbidden_address(a) for a in addresses):
+        return _("Adresse interne ou réservée refusée : %s") % host
+    return ""
+
+
 def post_signed(
     subscription: WebhookSubscription, body: bytes, *, event_type: str, delivery: str, now
 ) -> tuple[int | None, str]:
     """POST a signed body to the subscription's URL: (HTTP status or None, error or "")."""
-    request = urllib.request.Request(  # noqa: S310 - http(s) URL checked when subscribed
+    if subscription.client_id is not None:
+        problem = public_https_problem(subscription.url)
+        if problem:
+            return None, str(problem)
+    request = urllib.request.Request(  # noqa: S310 - http(s); a client's URL checked above
         subscription.url,
         data=body,
         method="POST",

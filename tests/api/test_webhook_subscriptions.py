@@ -254,3 +254,14 @@ def test_a_ping_sends_a_signed_test_event_now(staff_api, acme_api, acme, receive
         "error": "HTTP 503",
     }
     assert acme_api.post(f"{WEBHOOKS}{created['id']}/ping/").status_code == 404  # not theirs
+
+
+@pytest.mark.parametrize("url", ["https://10.0.0.9/hook", "http://93.184.215.14/hook"])
+def test_a_client_endpoint_moved_inside_is_refused_at_delivery_too(acme, url):
+    """Checked again before each delivery: the URL may have been changed in the admin, or the
+    name re-pointed, since the subscription was written."""
+    WebhookSubscription.objects.create(name="ACME", url=url, events=["ticket.created"], client=acme)
+    tasks.webhooks_fan_out(make_ticket(client=acme).events.get().pk)
+    delivery = WebhookDelivery.objects.get()
+    assert delivery.status == WebhookDelivery.Status.PENDING and delivery.response_status is None
+    assert "HTTPS" in delivery.last_error or "interne" in delivery.last_error
