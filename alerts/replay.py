@@ -9,7 +9,6 @@ scope of the token that sent them: a client token's alerts never land in another
 from __future__ import annotations
 
 import json
-import re
 from datetime import datetime
 
 from django.db import transaction
@@ -17,9 +16,8 @@ from django.utils import timezone
 
 from .models import RejectedAlert
 from .parsing import AlertPayloadError, parse
+from .routing import client_error_index, client_error_key
 from .services import IngestResult, alerts_ingest
-
-_CLIENT_ERROR = re.compile(r"^(client|alerts\.(\d+)\.client)$")
 
 
 class AlreadyReplayed(Exception):
@@ -28,10 +26,10 @@ class AlreadyReplayed(Exception):
 
 def _rejected_indexes(errors: dict, count: int) -> list[int]:
     """Positions of the alerts to replay: those refused for their client, else all of them."""
-    matches = [_CLIENT_ERROR.match(key) for key in errors]
-    if not matches or not all(matches):
+    positions = [client_error_index(key) for key in errors]
+    if not positions or None in positions:
         return list(range(count))
-    return sorted({int(m.group(2)) if m.group(2) else 0 for m in matches})
+    return sorted(set(positions))
 
 
 def rejected_alert_replay(
@@ -62,9 +60,8 @@ def rejected_alert_replay(
         )
         remaining = {}
         for key, messages in result.errors.items():
-            match = _CLIENT_ERROR.match(key)
-            position = indexes[int(match.group(2)) if match and match.group(2) else 0]
-            remaining["client" if len(alerts) == 1 else f"alerts.{position}.client"] = messages
+            position = indexes[client_error_index(key)]
+            remaining[client_error_key(position, len(alerts))] = messages
         locked.replay_result = {**result.as_dict(), "at": now.isoformat()}
         if remaining:
             locked.errors = remaining

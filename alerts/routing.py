@@ -11,6 +11,21 @@ from .models import MonitoredHost
 from .parsing import Alert
 
 
+def client_error_key(index: int, count: int) -> str:
+    """Where a payload's alert ``index`` (of ``count``) gets its client error."""
+    return "client" if count == 1 else f"alerts.{index}.client"
+
+
+def client_error_index(key: str) -> int | None:
+    """The alert position of a ``client_error_key``; None for any other error."""
+    if key == "client":
+        return 0
+    parts = key.split(".")
+    if len(parts) == 3 and parts[0] == "alerts" and parts[1].isdigit() and parts[2] == "client":
+        return int(parts[1])
+    return None
+
+
 def resolve_clients(
     alerts: list[Alert], scope_client_id: int | None
 ) -> tuple[list[tuple[int, int | None] | None], dict[str, list[str]]]:
@@ -26,7 +41,7 @@ def resolve_clients(
     by_code, by_host = _lookup(sorted(codes), sorted(names))
     targets, errors = [], {}
     for index, alert in enumerate(alerts):
-        key = "client" if len(alerts) == 1 else f"alerts.{index}.client"
+        key = client_error_key(index, len(alerts))
         mapped = next((by_host[n] for n in _host_keys(alert.host) if n in by_host), None)
         if alert.client_code:
             client_id = by_code.get(alert.client_code)
