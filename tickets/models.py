@@ -190,6 +190,25 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
         _("temps de traitement hors attente client"), null=True, blank=True
     )
 
+    # The conversation: the last time the client said something (mail, extranet comment,
+    # confirmation, reopening) and the last public answer of Oceanis staff. A ticket "awaits our
+    # answer" while the first is the later; both are stamped by the event log (services/base).
+    last_client_activity_at = models.DateTimeField(
+        _("dernière activité du client"), null=True, blank=True, editable=False
+    )
+    last_staff_reply_at = models.DateTimeField(
+        _("dernière réponse d'Oceanis"), null=True, blank=True, editable=False
+    )
+    # A client who answers a closed ticket opens a new one: "suite de OC-…".
+    follow_up_of = models.ForeignKey(
+        "self",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="follow_ups",
+        verbose_name=_("suite de"),
+    )
+
     class Meta:
         verbose_name = _("demande")
         verbose_name_plural = _("demandes")
@@ -267,6 +286,8 @@ class EventKind(models.TextChoices):
     EMAIL_IN = "email_in", _("Mail reçu")
     EMAIL_OUT = "email_out", _("Mail envoyé")
     SLA_WARNING = "sla_warning", _("Alerte GTI")
+    WATCHERS = "watchers", _("Abonnés")
+    CLOSURE_REMINDER = "closure_reminder", _("Relance avant clôture")
 
 
 class ImmutableEventError(Exception):
@@ -395,3 +416,69 @@ class PlannedIntervention(models.Model):
     @property
     def ends_at(self):
         return self.starts_at + self.duration
+
+
+class TicketWatcher(models.Model):
+    """Someone who follows a ticket without owning it: a staff user (in-app notices) or a client
+    contact (the client mails), added by hand or from the Cc of an inbound mail."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="watchers")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watched_tickets",
+    )
+    contact = models.ForeignKey(
+        "clients.Contact",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="watched_tickets",
+    )
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        verbose_name = _("abonné")
+        verbose_name_plural = _("abonnés")
+        ordering = ["added_at", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=models.Q(user__isnull=False, contact__isnull=True)
+                | models.Q(user__isnull=True, contact__isnull=False),
+                name="ticket_watcher_user_xor_contact",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "user"],
+                condition=models.Q(user__isnull=False),
+                name="ticket_watcher_once_per_user",
+            ),
+            models.UniqueConstraint(
+                fields=["ticket", "contact"],
+                condition=models.Q(contact__isnull=False),
+                name="ticket_watcher_once_per_contact",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.ticket_id} ← {self.user_id or self.contact_id}"
+
+
+class TicketSeen(models.Model):
+    """When a viewer last opened a ticket: client activity after it is "unread" for them."""
+
+    ticket = models.ForeignKey(Ticket, on_delete=models.CASCADE, related_name="+")
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    seen_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["user", "ticket"], name="ticket_seen_once_per_user")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} saw {self.ticket_id} at {self.seen_at:%Y-%m-%d %H:%M}"

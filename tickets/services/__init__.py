@@ -24,6 +24,7 @@ from .qualification import (
     ticket_requalify,
     ticket_set_resolver,
 )
+from .watchers import ticket_mark_seen, ticket_watcher_add, ticket_watcher_remove
 
 __all__ = [
     "QUALIFICATION_FIELDS",
@@ -43,4 +44,7 @@ __all__ = [
     "ticket_set_pending",
     "ticket_set_resolver",
     "ticket_take_in_charge",
+    "ticket_mark_seen",
+    "ticket_watcher_add",
+    "ticket_watcher_remove",
 ]

@@ -14,6 +14,7 @@ from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from sla.policy import AT_RISK_RATIO, gti_rule
 
+from ..activity import is_client_activity, is_staff_reply
 from ..models import (
     EventKind,
     Ticket,
@@ -59,8 +60,24 @@ def _now(at: datetime | None) -> datetime:
 def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
     event = TicketEvent(ticket=ticket, kind=kind, actor=by, at=_now(at), **fields)
     event.save(force_insert=True)
+    _stamp_conversation(ticket, event)
     transaction.on_commit(lambda: _announce(event))
     return event
+
+
+def _stamp_conversation(ticket: Ticket, event: TicketEvent) -> None:
+    """Keep the ticket's "who spoke last" instants in step with its log (one UPDATE, only for
+    events that are part of the conversation), so queues mark and filter unanswered tickets."""
+    if is_client_activity(event, ticket):
+        field = "last_client_activity_at"
+    elif is_staff_reply(event):
+        field = "last_staff_reply_at"
+    else:
+        return
+    if getattr(ticket, field) == event.at:
+        return  # already written with the row (creation)
+    setattr(ticket, field, event.at)
+    Ticket.objects.filter(pk=ticket.pk).update(**{field: event.at})
 
 
 def _announce(event: TicketEvent) -> None:

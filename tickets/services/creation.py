@@ -10,6 +10,7 @@ from django.utils import timezone
 from clients.models import Client, Contact, Contract, Site
 from staff.models import Technician
 
+from ..activity import opened_by_client
 from ..models import (
     Complexity,
     EventKind,
@@ -74,6 +75,8 @@ def ticket_create(
         gti_commitments=contract.commitments() if contract else {},
         billable=(not (contract and contract.is_flat_fee)) if billable is None else billable,
     )
+    if opened_by_client(ticket, by):
+        ticket.last_client_activity_at = created_at
     _check_belongs_to_client(ticket)
     # Related objects were handed over as instances: re-checking that each exists would cost
     # one query per foreign key on the hottest write path.
