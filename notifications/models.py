@@ -20,6 +20,7 @@ class NotificationKind(models.TextChoices):
     CLOSED = "closed", _("Clôture")
     SLA_WARNING = "sla_warning", _("Alerte GTI")
     DIGEST = "digest", _("Suivi quotidien")
+    CLOSURE_REMINDER = "closure_reminder", _("Relance avant clôture")
 
 
 class Notification(models.Model):
@@ -173,6 +174,11 @@ class InboundMessage(models.Model):
     )
     error = models.TextField(_("erreur / motif"), blank=True)
     processed_at = models.DateTimeField(_("traité le"), null=True, blank=True)
+    # When a worker claimed it: a message still "processing" a lease later was interrupted
+    # (worker killed, deploy) and is claimed again.
+    processing_started_at = models.DateTimeField(
+        _("traitement commencé le"), null=True, blank=True, editable=False
+    )
     ticket = models.ForeignKey(
         "tickets.Ticket",
         on_delete=models.SET_NULL,
