@@ -4,6 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 TEST_STAMP := $(VENV)/.installed-test
+PORT ?= 8000
 
 .PHONY: run test install lint format migrate seed messages clean
 
@@ -31,16 +32,22 @@ seed: migrate
 	$(BIN)/python manage.py seed_projects_demo
 	$(BIN)/python manage.py seed_extranet_demo
 
+# The periodic jobs (digest, GTI warnings, sweepers) run beside the server and stop with it. Both
+# are started in the background so that the shell's trap runs at once on Ctrl+C or `kill` (a trap
+# waits for a foreground child); the server keeps the terminal as stdin (fd 3) for breakpoint().
 run: seed
 	@echo ""
-	@echo "Oceanis Service Desk on http://127.0.0.1:8000/ (Ctrl+C to stop)"
+	@echo "Oceanis Service Desk on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	@echo "Demo logins, password oceanis-demo for all:"
 	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp"
-	@echo "  back-office http://127.0.0.1:8000/  admin /admin/  projects /projects/  on-call /oncall/"
-	@echo "  client extranet http://127.0.0.1:8000/extranet/: pierre.martin@vendee-logistique.example,"
+	@echo "  back-office http://127.0.0.1:$(PORT)/  admin /admin/  projects /projects/  on-call /oncall/"
+	@echo "  client extranet http://127.0.0.1:$(PORT)/extranet/: pierre.martin@vendee-logistique.example,"
 	@echo "  celine.moreau@brioche-vendeenne.example (one organisation each)"
 	@echo "Outgoing mail is written to var/mail/."
-	$(BIN)/python manage.py runserver 127.0.0.1:8000
+	@trap 'kill $$server $$schedule 2>/dev/null' INT TERM; exec 3<&0; \
+	$(BIN)/python manage.py run_schedule & schedule=$$!; \
+	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) <&3 & server=$$!; \
+	wait $$server; status=$$?; kill $$schedule 2>/dev/null; wait; exit $$status
 
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)

@@ -1,11 +1,13 @@
 """Admin: issue/revoke integration tokens, manage webhook subscriptions, read delivery logs."""
 
+from django import forms
 from django.contrib import admin, messages
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .tokens import service_account
+from .webhooks import address_problem, public_https_problem
 
 
 @admin.register(ApiToken)
@@ -44,8 +46,26 @@ class ApiTokenAdmin(admin.ModelAdmin):
         messages.success(request, _("%d jeton(s) révoqué(s).") % count)
 
 
+class WebhookSubscriptionForm(forms.ModelForm):
+    """The admin obeys the same address policy as the API (``oceanis.outbound``)."""
+
+    class Meta:
+        model = WebhookSubscription
+        fields = ["name", "url", "events", "client", "active"]
+
+    def clean(self):
+        data = super().clean()
+        url = data.get("url")
+        if url:
+            problem = public_https_problem(url) if data.get("client") else address_problem(url)
+            if problem:
+                self.add_error("url", problem)
+        return data
+
+
 @admin.register(WebhookSubscription)
 class WebhookSubscriptionAdmin(admin.ModelAdmin):
+    form = WebhookSubscriptionForm
     list_display = ["name", "url", "client", "active", "created_at"]
     list_filter = ["active"]
     search_fields = ["name", "url"]

@@ -5,6 +5,12 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from notices.api import (
+    MyNotificationReadView,
+    MyNotificationsReadAllView,
+    MyNotificationsView,
+)
+
 from .views.alerts import AlertIntakeView
 from .views.directory import (
     ClientViewSet,
@@ -36,5 +42,16 @@ urlpatterns = [
     path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
     path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **public), name="redoc"),
     path("alerts/", AlertIntakeView.as_view(), name="alerts"),
+    path("me/notifications/", MyNotificationsView.as_view(), name="my_notifications"),
+    path(
+        "me/notifications/read-all/",
+        MyNotificationsReadAllView.as_view(),
+        name="my_notifications_read_all",
+    ),
+    path(
+        "me/notifications/<int:pk>/read/",
+        MyNotificationReadView.as_view(),
+        name="my_notification_read",
+    ),
     path("", include(router.urls)),
 ]

@@ -10,14 +10,7 @@ from clients.models import Client
 from .auth import Scope
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from .serializers import ScopedQuerysetsMixin
-from .webhooks import public_https_problem
-
-
-def check_public_https(url: str) -> None:
-    """Serializer-side wrapper of ``webhooks.public_https_problem`` (400 on the ``url``)."""
-    problem = public_https_problem(url)
-    if problem:
-        raise serializers.ValidationError(problem)
+from .webhooks import address_problem, public_https_problem
 
 
 class WebhookSubscriptionSerializer(ScopedQuerysetsMixin, serializers.ModelSerializer):
@@ -47,11 +40,13 @@ class WebhookSubscriptionSerializer(ScopedQuerysetsMixin, serializers.ModelSeria
         if not scope.staff:
             # Other clients' codes are unknown to this token (scoped queryset): only its own.
             attrs["client"] = Client.objects.get(pk=scope.client_id)
-            url = attrs.get("url") or (self.instance.url if self.instance else "")
-            try:
-                check_public_https(url)
-            except serializers.ValidationError as exc:
-                raise serializers.ValidationError({"url": exc.detail}) from exc
+        url = attrs.get("url") or (self.instance.url if self.instance else "")
+        # Client endpoints must be HTTPS; every endpoint, staff's included, must be an address
+        # outgoing calls may reach (oceanis.outbound).
+        client = attrs.get("client", self.instance.client if self.instance else None)
+        problem = public_https_problem(url) if client else address_problem(url)
+        if problem:
+            raise serializers.ValidationError({"url": problem})
         if "events" in attrs:
             attrs["events"] = sorted(set(attrs["events"]))
         return attrs

@@ -17,20 +17,16 @@ from __future__ import annotations
 
 import hashlib
 import hmac
-import ipaddress
 import json
-import socket
-import urllib.error
-import urllib.request
 from datetime import datetime, timedelta
-from urllib.parse import urlsplit
 
+import httpx
 from django.conf import settings
 from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
-from django.utils.translation import gettext as _
 
+from oceanis import outbound
 from tickets.models import EventKind, State, TicketEvent
 
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
@@ -126,77 +122,47 @@ def claim(delivery_id: int, now: datetime) -> bool:
     )
 
 
-class _NoRedirect(urllib.request.HTTPRedirectHandler):
-    """A redirect is an answer, not an order: following it would let a subscriber's endpoint
-    send the worker to an internal address (SSRF). It is recorded as a failed attempt."""
-
-    def redirect_request(self, *args, **kwargs):
-        return None
-
-
-_OPENER = urllib.request.build_opener(_NoRedirect)
-
-
-def _forbidden_address(address: str) -> bool:
-    ip = ipaddress.ip_address(address.split("%", 1)[0])
-    return (
-        ip.is_private
-        or ip.is_loopback
-        or ip.is_link_local
-        or ip.is_multicast
-        or ip.is_reserved
-        or ip.is_unspecified
-    )
-
-
 def public_https_problem(url: str) -> str:
-    """Why a client's endpoint is refused ("" when it is HTTPS on a public address).
+    """Why a client's endpoint is refused ("" when it is HTTPS on a public address)."""
+    return outbound.problem(url, for_client=True)
 
-    The delivery worker runs inside Oceanis' network: a client-chosen URL must not make it call
-    internal services (SSRF). Checked when a client's subscription is written and again before
-    each delivery (the name may have been re-pointed since); Oceanis' own subscriptions may
-    target internal systems and are not checked.
-    """
-    parts = urlsplit(url)
-    if parts.scheme != "https":
-        return _("Adresse HTTPS attendue.")
-    host = parts.hostname or ""
-    try:
-        addresses = {info[4][0] for info in socket.getaddrinfo(host, parts.port or 443)}
-    except (socket.gaierror, UnicodeError, ValueError):
-        return _("Hôte introuvable : %s") % host
-    if not addresses or any(_forbidden_address(a) for a in addresses):
-        return _("Adresse interne ou réservée refusée : %s") % host
-    return ""
+
+def address_problem(url: str) -> str:
+    """Why an Oceanis-wide endpoint is refused: the address policy, any scheme http(s)."""
+    return outbound.problem(url)
 
 
 def post_signed(
     subscription: WebhookSubscription, body: bytes, *, event_type: str, delivery: str, now
 ) -> tuple[int | None, str]:
-    """POST a signed body to the subscription's URL: (HTTP status or None, error or "")."""
-    if subscription.client_id is not None:
-        problem = public_https_problem(subscription.url)
-        if problem:
-            return None, str(problem)
-    request = urllib.request.Request(  # noqa: S310 - http(s); a client's URL checked above
-        subscription.url,
-        data=body,
-        method="POST",
-        headers={
-            "Content-Type": "application/json",
-            "User-Agent": "Oceanis-Webhooks/1",
-            "X-Oceanis-Event": event_type,
-            "X-Oceanis-Delivery": delivery,
-            "X-Oceanis-Signature": sign(subscription.secret, body, int(now.timestamp())),
-        },
-    )
+    """POST a signed body to the subscription's URL: (HTTP status or None, error or "").
+
+    The address is checked (again) at each delivery and the connection goes to the checked
+    address (``oceanis.outbound``); a client's endpoint must also be HTTPS."""
+    headers = {
+        "Content-Type": "application/json",
+        "User-Agent": "Oceanis-Webhooks/1",
+        "X-Oceanis-Event": event_type,
+        "X-Oceanis-Delivery": delivery,
+        "X-Oceanis-Signature": sign(subscription.secret, body, int(now.timestamp())),
+    }
     try:
-        with _OPENER.open(request, timeout=settings.WEBHOOK_TIMEOUT_SECONDS) as response:
-            return response.status, ""
-    except urllib.error.HTTPError as exc:
-        return exc.code, f"HTTP {exc.code}"
-    except (urllib.error.URLError, TimeoutError, OSError) as exc:
-        return None, str(getattr(exc, "reason", exc))[:1000]
+        response = outbound.post(
+            subscription.url,
+            content=body,
+            headers=headers,
+            timeout=settings.WEBHOOK_TIMEOUT_SECONDS,
+            for_client=subscription.client_id is not None,
+        )
+    except outbound.OutboundRefused as exc:
+        return None, str(exc)
+    except httpx.HTTPError as exc:
+        return None, (str(exc) or type(exc).__name__)[:1000]
+    if 200 <= response.status_code < 300:
+        return response.status_code, ""
+    # A redirect is an answer, not an order: following it would let the endpoint send the
+    # worker to an internal address. It counts as a failed attempt.
+    return response.status_code, f"HTTP {response.status_code}"
 
 
 def ping(subscription: WebhookSubscription, now: datetime | None = None) -> dict:

@@ -132,6 +132,8 @@ class QueueFilterForm(forms.Form):
     )
     assignee = forms.ChoiceField(label=_("Technicien"), required=False)
     sla = forms.ChoiceField(label=_("GTI"), required=False, choices=SLA)
+    # The client spoke after our last public answer (tickets.selectors.awaiting_answer_q).
+    awaiting = forms.BooleanField(label=_("En attente de notre réponse"), required=False)
     sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORTS)
 
     def __init__(self, *args, technicians=(), **kwargs):
@@ -206,6 +208,51 @@ class InterventionForm(forms.Form):
         label=_("Temps de trajet (minutes)"), min_value=0, max_value=24 * 60, initial=0
     )
     notes = forms.CharField(label=_("Notes"), required=False, widget=forms.Textarea({"rows": 2}))
+
+
+class WatcherForm(forms.Form):
+    """Add a watcher: a member of Oceanis or a contact of the ticket's client, one at a time.
+
+    The contact list is scoped to the ticket's client, so another client's contact is refused
+    by validation (the service refuses it too)."""
+
+    technician = forms.ModelChoiceField(
+        Technician.objects.filter(user__is_active=True, user__is_staff=True).select_related("user"),
+        label=_("Membre d'Oceanis"),
+        required=False,
+        empty_label="—",
+    )
+    contact = forms.ModelChoiceField(
+        Contact.objects.none(), label=_("Contact du client"), required=False, empty_label="—"
+    )
+
+    def __init__(self, *args, ticket, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = Contact.objects.filter(
+            client=ticket.client_id, is_active=True
+        )
+
+    def set_choices(self, technicians, contacts, *, watching) -> None:
+        """Fill the selects from lists the page already loaded, leaving out inactive people
+        and those already watching (validation still goes through the querysets)."""
+        users = {w.user_id for w in watching if w.user_id}
+        contact_ids = {w.contact_id for w in watching if w.contact_id}
+        self.fields["technician"].choices = BLANK + [
+            (t.pk, str(t))
+            for t in technicians
+            if t.user.is_active and t.user.is_staff and t.user_id not in users
+        ]
+        self.fields["contact"].choices = BLANK + [
+            (c.pk, str(c)) for c in contacts if c.is_active and c.pk not in contact_ids
+        ]
+
+    def clean(self):
+        data = super().clean()
+        if self.errors:  # an invalid choice already says what is wrong
+            return data
+        if bool(data.get("technician")) == bool(data.get("contact")):
+            raise ValidationError(_("Choisissez un membre d'Oceanis ou un contact du client."))
+        return data
 
 
 def apply_validation_error(form: forms.Form, error: ValidationError) -> None:

@@ -17,7 +17,9 @@ from django.utils.translation import gettext as _
 from clients.models import Contact, Site
 from tickets import services
 from tickets.attachments import attachment_add, validate_upload
+from tickets.autoclose import resolution_note
 from tickets.models import Channel, EventKind, State, Ticket, TicketEvent
+from tickets.services.conversation import reply_opens_follow_up
 
 MAX_FILES = 10
 
@@ -80,33 +82,22 @@ def request_create(
 
 def comment_add(
     *, contact: Contact, ticket: Ticket, body: str, files: Sequence[UploadedFile] = ()
-) -> TicketEvent:
-    """A public comment from the client (with files) on a request that is not closed."""
-    if ticket.state in (State.CLOSED, State.CANCELLED):
-        raise ValidationError(
-            _("Cette demande est clôturée : créez une nouvelle demande si besoin.")
-        )
+) -> services.ClientReply:
+    """A public comment from the client (with files). It follows the rule of every client
+    reply: it resumes a request waiting on the client, reopens a resolved one, and on a closed
+    request it opens a follow-up request (``reply.ticket``); a cancelled request refuses it."""
+    if ticket.state == State.CANCELLED:
+        raise ValidationError(_("Cette demande est annulée : elle ne reçoit plus de commentaire."))
     validate_files(files)
-    with transaction.atomic():
-        event = services.ticket_add_entry(
-            ticket=ticket,
-            by=contact.user,
-            body=body,
-            public=True,
-            payload={**CLIENT_PAYLOAD, "contact": contact.pk},
-        )
-        _attach(ticket, files, by=contact.user, event=event)
-    return event
-
-
-def resolution_note(ticket: Ticket) -> str:
-    """The technician's note on the last resolution, if any."""
-    event = (
-        ticket.events.filter(kind=EventKind.TRANSITION, to_state=State.RESOLVED, public=True)
-        .order_by("-at", "-pk")
-        .first()
+    return services.ticket_client_reply(
+        ticket=ticket,
+        by=contact.user,
+        body=body,
+        via=Channel.EXTRANET,
+        contact=contact,
+        payload={**CLIENT_PAYLOAD, "contact": contact.pk},
+        files=[(upload.name, upload.read()) for upload in files],
     )
-    return event.body.strip() if event else ""
 
 
 def resolution_confirm(*, contact: Contact, ticket: Ticket) -> Ticket:
@@ -122,5 +113,10 @@ def resolution_confirm(*, contact: Contact, ticket: Ticket) -> Ticket:
 
 
 def resolution_reject(*, contact: Contact, ticket: Ticket, reason: str) -> Ticket:
-    """The resolution did not hold: the request goes back in progress with the client's reason."""
+    """The resolution did not hold: the request goes back in progress with the client's reason.
+
+    Past the reopening delay (or closed meanwhile) the request is treated as closed, as for any
+    client reply: the reason opens a follow-up request, which is returned."""
+    if reply_opens_follow_up(ticket):
+        return comment_add(contact=contact, ticket=ticket, body=reason).ticket
     return services.ticket_reopen(ticket=ticket, by=contact.user, reason=reason)

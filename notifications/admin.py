@@ -2,13 +2,15 @@
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.contrib import admin, messages
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
 from . import outbox
-from .inbound.service import REPROCESSABLE, inbound_process
+from .inbound.lease import reclaimable
+from .inbound.service import inbound_process
 from .models import InboundMessage, KnownMessageId, Notification
 from .tasks import schedule
 
@@ -100,10 +102,11 @@ class InboundMessageAdmin(admin.ModelAdmin):
         text = raw[:20000].decode("utf-8", errors="replace")
         return format_html('<pre style="white-space:pre-wrap">{}</pre>', text)
 
-    @admin.action(description=_("Retraiter (à trier ou en échec)"))
+    @admin.action(description=_("Retraiter (à trier, en échec ou traitement interrompu)"))
     def reprocess(self, request, queryset):
+        selected = queryset.count()
         done = 0
-        for message in queryset.filter(status__in=REPROCESSABLE):
+        for message in queryset.filter(reclaimable()):
             inbound_process(message)
             done += 1
         self.message_user(
@@ -112,6 +115,24 @@ class InboundMessageAdmin(admin.ModelAdmin):
             % {"count": done},
             messages.SUCCESS,
         )
+        if selected > done:
+            # Processed or ignored ones are final; one "en cours" within its lease may still be
+            # running in a worker, and a second run would race it.
+            self.message_user(
+                request,
+                ngettext(
+                    "%(count)d message laissé tel quel (déjà traité, ignoré, ou en cours de "
+                    "traitement depuis moins de %(minutes)d min).",
+                    "%(count)d messages laissés tels quels (déjà traités, ignorés, ou en cours "
+                    "de traitement depuis moins de %(minutes)d min).",
+                    selected - done,
+                )
+                % {
+                    "count": selected - done,
+                    "minutes": max(1, settings.INBOUND_PROCESSING_LEASE_SECONDS // 60),
+                },
+                messages.WARNING,
+            )
 
 
 @admin.register(KnownMessageId)

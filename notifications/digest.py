@@ -19,7 +19,7 @@ from tickets.models import EventKind, Ticket, TicketEvent
 
 from . import emails
 from .models import Notification, NotificationKind
-from .recipients import client_recipients, contact_languages
+from .recipients import client_recipients, contact_languages, watching_contacts
 
 PARIS = ZoneInfo("Europe/Paris")
 DIGEST_TIME = dt.time(17, 0)
@@ -50,7 +50,8 @@ def plan_digests(day: dt.date, now: dt.datetime | None = None) -> list[tuple[int
     """Create the digest rows of ``day`` (idempotent) and return the pairs to deliver.
 
     Queries do not grow with the number of tickets: tickets with their client/contract in one,
-    the extra recipients' languages in one, the rows in one bulk insert.
+    the extra recipients' languages in one, the watching contacts in one, the rows in one bulk
+    insert.
     """
     now = now or timezone.now()
     ticket_ids = public_events(day).values_list("ticket_id", flat=True).distinct()
@@ -63,9 +64,10 @@ def plan_digests(day: dt.date, now: dt.datetime | None = None) -> list[tuple[int
     for ticket in tickets:
         addresses += _declared(ticket)
     languages = contact_languages({t.client_id for t in tickets}, addresses)
+    watchers = watching_contacts(tickets)
     rows = []
     for ticket in tickets:
-        for person in client_recipients(ticket, languages):
+        for person in client_recipients(ticket, languages, watchers.get(ticket.pk, [])):
             rows.append(
                 Notification(
                     ticket=ticket,

@@ -1,8 +1,9 @@
 """Building the emails: subjects with the ticket reference, thread headers, HTML + text bodies.
 
-Every mail of a ticket points to one stable thread root (``<OC-2026-000123@domain>``) through
-``In-Reply-To`` and ``References``, so mail clients group them; each mail also has its own
-unique ``Message-ID`` (random, hence unguessable), recorded so that replies find the ticket.
+Each mail has its own unique ``Message-ID`` (random, hence unguessable), recorded so that replies
+find the ticket. Thread headers only ever point at mails the recipient actually received: the
+outbox passes the Message-IDs already sent to them for the ticket (``thread``), the first of which
+is the thread root. Client mails link to the request in the extranet.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from datetime import datetime
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
+from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
@@ -23,15 +25,13 @@ from tickets.models import EventKind, State, Ticket, TicketEvent
 from .models import Notification, NotificationKind
 
 DEFAULT_DOMAIN = "oceanis.service-desk"
+# Message-IDs kept in ``References``: the root and the latest ones. Mail clients only need the
+# root and the parent; an unbounded header would grow with every daily digest.
+MAX_REFERENCES = 10
 
 
 def message_id_domain() -> str:
     return getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or DEFAULT_DOMAIN
-
-
-def thread_root(ticket: Ticket) -> str:
-    """The stable Message-ID every mail of the ticket refers to."""
-    return f"<{ticket.reference}@{message_id_domain()}>"
 
 
 def new_message_id(ticket: Ticket) -> str:
@@ -40,6 +40,26 @@ def new_message_id(ticket: Ticket) -> str:
 
 def subject_token(ticket: Ticket) -> str:
     return f"[{ticket.reference}]"
+
+
+def request_url(ticket: Ticket) -> str:
+    """The request's page in the extranet, absolute: mails are built outside any HTTP request."""
+    path = reverse("extranet:request", args=[ticket.pk])
+    return settings.OCEANIS_BASE_URL.rstrip("/") + path
+
+
+def thread(message: EmailMultiAlternatives, previous: list[str]) -> None:
+    """Chain ``message`` to the Message-IDs already sent to its recipient, oldest first: the
+    first is the thread root, the last the parent. Without any, the message is the root."""
+    if not previous:
+        return
+    kept = (
+        previous
+        if len(previous) <= MAX_REFERENCES
+        else [previous[0], *previous[1 - MAX_REFERENCES :]]
+    )
+    message.extra_headers["In-Reply-To"] = kept[-1]
+    message.extra_headers["References"] = " ".join(kept)
 
 
 @dataclass
@@ -52,6 +72,15 @@ class Item:
     @property
     def threshold(self) -> int:
         return int(self.event.payload.get("threshold") or 75)
+
+    @property
+    def closes_at(self) -> datetime | None:
+        """When a resolved ticket closes itself without an answer (closure reminder)."""
+        value = self.event.payload.get("closes_at")
+        try:
+            return datetime.fromisoformat(value) if value else None
+        except (TypeError, ValueError):
+            return None
 
 
 @dataclass
@@ -81,6 +110,8 @@ def build_event_email(
             "urgency": Urgency(ticket.urgency).label,
             "state": State(ticket.state).label,
             "assignee": str(ticket.assignee) if ticket.assignee_id else "",
+            "request_url": "" if staff else request_url(ticket),
+            "follow_up_of": ticket.follow_up_of if ticket.follow_up_of_id else None,
         }
         subject = _event_subject(ticket, items, staff)
         return _message(ticket, recipient, subject, f"notifications/email/{template}", context)
@@ -100,6 +131,7 @@ def build_digest_email(
             "total_spent": format_minutes(total),
             "state": State(ticket.state).label,
             "language": language,
+            "request_url": request_url(ticket),
         }
         subject = _("Suivi du %(day)s : %(title)s") % {
             "day": _format_day(day),
@@ -165,6 +197,8 @@ def _event_subject(ticket: Ticket, items: list[Item], staff: bool) -> str:
         text = _("Demande enregistrée : %(title)s")
     elif kind == NotificationKind.TAKEN_IN_CHARGE:
         text = _("Demande prise en charge : %(title)s")
+    elif kind == NotificationKind.CLOSURE_REMINDER:
+        text = _("Demande résolue, bientôt clôturée : %(title)s")
     else:
         text = _("Demande clôturée : %(title)s")
     return text % {"title": ticket.title}
@@ -180,7 +214,6 @@ def _message(
     text = render_to_string(f"{template}.txt", context)
     html = render_to_string(f"{template}.html", context)
     subject = " ".join(f"{subject_token(ticket)} {subject}".split())  # no newlines in headers
-    root = thread_root(ticket)
     message = EmailMultiAlternatives(
         subject=subject[:250],
         body=text,
@@ -189,8 +222,6 @@ def _message(
         reply_to=[getattr(settings, "NOTIFICATIONS_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL],
         headers={
             "Message-ID": new_message_id(ticket),
-            "In-Reply-To": root,
-            "References": root,
             # Automatic mail: out-of-office responders must not answer it (no mail loops).
             "Auto-Submitted": "auto-generated",
             "X-Auto-Response-Suppress": "All",

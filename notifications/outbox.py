@@ -161,7 +161,9 @@ def claim(ticket_id: int, recipient: str, now: datetime | None = None) -> list[N
         return []
     return list(
         Notification.objects.filter(claim=token, status=Status.SENDING)
-        .select_related("event__actor", "ticket__client", "ticket__assignee__user")
+        .select_related(
+            "event__actor", "ticket__client", "ticket__assignee__user", "ticket__follow_up_of"
+        )
         .order_by("created_at", "pk")
     )
 
@@ -204,9 +206,34 @@ def _build(ticket: Ticket, batch: list[Notification]):
     return emails.build_event_email(ticket, first.recipient, first.language, first.audience, batch)
 
 
+def thread_of(ticket_id: int, recipient: str, audience: str) -> list[str]:
+    """The Message-IDs already sent to this recipient about this ticket in this audience: the
+    first one (the thread root) and the latest, oldest first, bounded (two small queries).
+
+    Per recipient: each person's mail client only holds the mails sent to them, and a thread
+    hanging on a message they never received may not group. Client and staff threads stay apart.
+    """
+    sent = Notification.objects.filter(
+        ticket_id=ticket_id, recipient=recipient, audience=audience, status=Status.SENT
+    ).exclude(message_id="")
+    root = sent.order_by("sent_at", "pk").values_list("message_id", flat=True).first()
+    if root is None:
+        return []
+    # Rows of one grouped mail share its Message-ID: read a few more rows than ids needed.
+    latest = sent.order_by("-sent_at", "-pk").values_list("message_id", flat=True)
+    recent: list[str] = []
+    for message_id in latest[: emails.MAX_REFERENCES * 4]:
+        if message_id != root and message_id not in recent:
+            recent.append(message_id)
+        if len(recent) == emails.MAX_REFERENCES - 1:
+            break
+    return [root, *reversed(recent)]
+
+
 def _send(ticket, batch, message, now, outcome: Outcome) -> None:
     message_id = emails.message_id_of(message)
     audience = batch[0].audience
+    emails.thread(message, thread_of(ticket.pk, batch[0].recipient, audience))
     # Recorded before sending: a reply can never arrive before its message is known.
     KnownMessageId.objects.get_or_create(
         message_id=message_id,
@@ -309,7 +336,12 @@ def sweep(now: datetime | None = None) -> SweepReport:
     missing = (
         TicketEvent.objects.filter(
             at__gte=now - STALE_EVENT_AGE,
-            kind__in=[EventKind.CREATED, EventKind.TRANSITION, EventKind.SLA_WARNING],
+            kind__in=[
+                EventKind.CREATED,
+                EventKind.TRANSITION,
+                EventKind.SLA_WARNING,
+                EventKind.CLOSURE_REMINDER,
+            ],
             notification_dispatch__isnull=True,
         )
         .order_by("at", "pk")

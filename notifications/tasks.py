@@ -10,6 +10,7 @@ from celery import shared_task
 from django.utils import timezone
 
 from . import digest, outbox
+from .inbound import service as inbound
 
 logger = logging.getLogger(__name__)
 
@@ -64,3 +65,10 @@ def schedule(pairs, eta: dt.datetime | None = None) -> None:
                 deliver.delay(ticket_id, recipient)
         except Exception:
             logger.exception("Could not queue notification delivery %s/%s", ticket_id, recipient)
+
+
+@shared_task
+def sweep_inbound() -> int:
+    """Every minute: process inbound mail stored but never processed, or interrupted past its
+    lease (worker killed mid-processing)."""
+    return inbound.process_pending()

@@ -13,8 +13,6 @@ from django.views.decorators.http import require_POST
 from .inbound.service import inbound_receive
 from .models import InboundMessage
 
-DEFAULT_MAX_BYTES = 25 * 1024 * 1024
-
 
 def _supplied_token(request) -> str:
     authorization = request.headers.get("Authorization", "")
@@ -39,7 +37,7 @@ def inbound_mail(request):
         )
     if not hmac.compare_digest(_supplied_token(request).encode(), expected.encode()):
         return JsonResponse({"error": "invalid or missing token"}, status=401)
-    limit = getattr(settings, "INBOUND_MAIL_MAX_BYTES", DEFAULT_MAX_BYTES)
+    limit = settings.INBOUND_MAIL_MAX_BYTES
     # read() rather than .body: a mail with attachments is far above DATA_UPLOAD_MAX_MEMORY_SIZE.
     raw = request.read(limit + 1)
     if len(raw) > limit:

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "tickets",
     "alerts",
     "notifications",
+    "notices",
     "oncall",
     "api",
     "extranet",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "reports",
     "projects",
     "axes",
+    "oceanis",  # management commands only (run_schedule)
 ]
 
 MIDDLEWARE = [
@@ -184,6 +186,10 @@ CACHES = {"default": env.cache_url_config(env("CACHE_URL", default="") or "locme
 # Celery: eager without a broker, Redis in production.
 CELERY_BROKER_URL = env("CELERY_BROKER_URL", default="")
 CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
+if CELERY_TASK_ALWAYS_EAGER:
+    # Eager apply_async still borrows a producer to serialise the arguments; without a URL kombu
+    # falls back to AMQP and warns "No hostname was supplied". Nothing is ever sent to it.
+    CELERY_BROKER_URL = "memory://localhost/"
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
@@ -216,6 +222,14 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.sweep_outbox",
         "schedule": crontab(minute="*"),
     },
+    "notifications-inbound-sweep": {
+        "task": "notifications.tasks.sweep_inbound",
+        "schedule": crontab(minute="*"),
+    },
+    "notices-sweep": {
+        "task": "notices.tasks.sweep_notices",
+        "schedule": crontab(minute="*"),
+    },
     "api-webhook-deliveries-retention": {
         "task": "api.tasks.webhooks_prune_deliveries",
         "schedule": crontab(minute=40, hour=3),
@@ -224,12 +238,25 @@ CELERY_BEAT_SCHEDULE = {
         "task": "alerts.tasks.prune_rejected_alerts_task",
         "schedule": crontab(minute=30, hour=3),
     },
+    "tickets-close-resolved": {
+        "task": "tickets.tasks.close_resolved_tickets",
+        "schedule": crontab(minute="*/15"),
+    },
     # Evaluated in CELERY_TIMEZONE (Europe/Paris): 17:00 local time, summer and winter alike.
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=17, minute=0),
     },
 }
+
+# Client replies and resolved tickets, in business days of the Oceanis calendar: a reply within
+# the first delay reopens a resolved ticket (later: a follow-up ticket); without client reaction
+# a reminder, then the automatic closure. 0 disables the reminder / the automatic closure.
+TICKETS_REOPEN_WITHIN_BUSINESS_DAYS = env.int("TICKETS_REOPEN_WITHIN_BUSINESS_DAYS", default=10)
+TICKETS_CLOSURE_REMINDER_BUSINESS_DAYS = env.int(
+    "TICKETS_CLOSURE_REMINDER_BUSINESS_DAYS", default=7
+)
+TICKETS_AUTO_CLOSE_BUSINESS_DAYS = env.int("TICKETS_AUTO_CLOSE_BUSINESS_DAYS", default=10)
 
 # Notifications: events of one ticket within this many seconds leave as one mail (no grouping
 # without a broker: eager tasks cannot wait). Inbound mail: IMAP polling and the HTTP endpoint.
@@ -245,6 +272,21 @@ IMAP_USER = env("IMAP_USER", default="")
 IMAP_PASSWORD = env("IMAP_PASSWORD", default="")
 IMAP_FOLDER = env("IMAP_FOLDER", default="INBOX")
 IMAP_DONE_FOLDER = env("IMAP_DONE_FOLDER", default="")
+# The server's certificate is always verified (system CA store, or this PEM bundle for a private
+# CA); connecting and each read give up after IMAP_TIMEOUT_SECONDS.
+IMAP_SSL_CAFILE = env("IMAP_SSL_CAFILE", default="")
+IMAP_TIMEOUT_SECONDS = env.float("IMAP_TIMEOUT_SECONDS", default=30)
+INBOUND_MAIL_MAX_BYTES = env.int("INBOUND_MAIL_MAX_BYTES", default=25 * 1024 * 1024)
+# A message still "processing" this long after it was claimed was interrupted (worker killed,
+# deploy, OOM): the sweeper and "Retraiter" claim it again.
+INBOUND_PROCESSING_LEASE_SECONDS = env.int("INBOUND_PROCESSING_LEASE_SECONDS", default=600)
+
+# Staff notices (bell, /notifications/): how a user without a preference is told (in_app,
+# immediate or hourly e-mail), how often the bell refreshes, and how far back the sweeper derives
+# notices a lost broker message missed.
+NOTICES_DEFAULT_DELIVERY = env("NOTICES_DEFAULT_DELIVERY", default="immediate")
+NOTICES_BELL_REFRESH_SECONDS = env.int("NOTICES_BELL_REFRESH_SECONDS", default=20)
+NOTICES_SWEEP_LOOKBACK_HOURS = env.int("NOTICES_SWEEP_LOOKBACK_HOURS", default=48)
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",
@@ -293,6 +335,9 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # Days the delivery log keeps a settled (sent or failed) delivery; a nightly task deletes older.
 WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=90)
+# Outgoing HTTP calls (webhooks, SMS/voice gateways) reach globally routable addresses only;
+# internal networks an administrator allows on purpose are listed here (comma-separated CIDRs).
+OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
 
 # On-call (astreinte). The internal client's critical tickets (Datacenter alarms) page out of
 # hours whatever the contract. Links in pages are absolute: built on OCEANIS_BASE_URL.

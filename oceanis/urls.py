@@ -18,6 +18,7 @@ urlpatterns = [
     path("extranet/", include("extranet.urls")),
     path("oncall/", include("oncall.urls")),
     path("inbound/", include("notifications.urls")),
+    path("notifications/", include("notices.urls")),
     path("projects/", include("projects.urls")),
     path("reports/", include("reports.urls")),
     path("incidents/", include("incidents.urls")),

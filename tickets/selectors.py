@@ -5,12 +5,12 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
-from django.db.models import Q, QuerySet
+from django.db.models import BooleanField, Exists, ExpressionWrapper, F, OuterRef, Q, QuerySet
 from django.utils import timezone
 
 from sla.status import GtiStatus, gti_status
 
-from .models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
+from .models import NOT_TAKEN_STATES, OPEN_STATES, State, Ticket, TicketSeen
 
 
 def ticket_gti_status(ticket: Ticket, now: datetime | None = None) -> GtiStatus:
@@ -53,3 +53,35 @@ def breached_q(now: datetime | None = None) -> Q:
     """Clock still running and past the deadline, or measured and missed."""
     now = now or timezone.now()
     return Q(state__in=NOT_TAKEN_STATES, gti_deadline__lte=now) | Q(gti_met=False)
+
+
+# What a queue shows by default: open tickets and resolved ones still waiting to be closed.
+ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED)
+
+
+def awaiting_answer_q() -> Q:
+    """Active tickets where the client spoke last: their latest mail, comment, confirmation or
+    reopening is later than our latest public answer (or we never answered). Internal notes
+    are not answers (see ``tickets.activity``)."""
+    return Q(state__in=ACTIVE_STATES, last_client_activity_at__isnull=False) & (
+        Q(last_staff_reply_at__isnull=True)
+        | Q(last_client_activity_at__gt=F("last_staff_reply_at"))
+    )
+
+
+def unread_activity_q(user) -> Q:
+    """Client activity ``user`` has not seen: their "seen" mark of the ticket is older than
+    it, or they never opened the ticket."""
+    seen = TicketSeen.objects.filter(
+        ticket=OuterRef("pk"), user=user, seen_at__gte=OuterRef("last_client_activity_at")
+    )
+    return Q(last_client_activity_at__isnull=False) & ~Exists(seen)
+
+
+def with_unread_activity(tickets: QuerySet[Ticket], user) -> QuerySet[Ticket]:
+    """Annotate ``unread_activity`` (bool) for ``user`` on the rows the query loads: meant for
+    the loader of a page (a correlated EXISTS on the unique (user, ticket) index per row), not
+    for the query that sorts or counts the whole queue."""
+    return tickets.annotate(
+        unread_activity=ExpressionWrapper(unread_activity_q(user), output_field=BooleanField())
+    )

@@ -22,3 +22,12 @@ def announce_event(event_id: int) -> None:
 def record_breach_warnings() -> int:
     """Every minute: log the 75 % and 100 % GTI thresholds crossed since the last run."""
     return record_due_sla_warnings(now=timezone.now())
+
+
+@shared_task(name="tickets.tasks.close_resolved_tickets", ignore_result=True)
+def close_resolved_tickets() -> dict:
+    """Every 15 minutes: closure reminders and automatic closures of resolved tickets."""
+    from .autoclose import sweep_resolved_tickets
+
+    result = sweep_resolved_tickets(now=timezone.now())
+    return {"reminded": result.reminded, "closed": result.closed}

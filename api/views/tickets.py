@@ -6,6 +6,7 @@ import datetime
 import hashlib
 
 from django.db import transaction
+from django.urls import reverse
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
@@ -22,7 +23,7 @@ from rest_framework.response import Response
 
 from sla.policy import Urgency
 from tickets import services
-from tickets.models import State, Ticket, TicketEvent
+from tickets.models import Channel, State, Ticket, TicketEvent
 from tickets.selectors import ticket_gti_status
 
 from ..auth import HasScope, IsStaffScope, scope_for
@@ -359,6 +360,12 @@ class TicketViewSet(
     @extend_schema(
         methods=["POST"],
         summary="Ajouter un compte-rendu ou une note interne",
+        description=(
+            "Pour un client, c'est une réponse : elle relance une demande en attente du client, "
+            "rouvre une demande résolue (dans le délai de réouverture) ; sur une demande "
+            "clôturée, elle ouvre une nouvelle demande, suite de celle-ci, dont l'adresse est "
+            "dans l'en-tête Location (l'entrée renvoyée est sa création)."
+        ),
         request=TimelineCreateSerializer,
         responses={201: TimelineEntrySerializer, **errors(400, 401, 403, 404, 409, 429)},
         examples=[
@@ -382,9 +389,30 @@ class TicketViewSet(
                 raise exceptions.PermissionDenied(
                     _("Un client ne peut pas écrire de note interne.")
                 )
-            event = services.ticket_add_entry(ticket=ticket, by=request.user, **data)
+            if scope.sees_internal:
+                event = services.ticket_add_entry(ticket=ticket, by=request.user, **data)
+                return Response(
+                    TimelineEntrySerializer(event, context=context).data,
+                    status=status.HTTP_201_CREATED,
+                )
+            # A client's entry is a client reply: it resumes, reopens or opens a follow-up,
+            # whose address is given in Location (the entry returned is its creation).
+            reply = services.ticket_client_reply(
+                ticket=ticket,
+                by=request.user,
+                body=data["body"],
+                via=Channel.API,
+                contact=getattr(request.user, "contact", None),
+            )
+            headers = {}
+            if reply.ticket.pk != ticket.pk:
+                headers["Location"] = reverse(
+                    "api:ticket-detail", kwargs={"reference": reply.ticket.reference}
+                )
             return Response(
-                TimelineEntrySerializer(event, context=context).data, status=status.HTTP_201_CREATED
+                TimelineEntrySerializer(reply.event, context=context).data,
+                status=status.HTTP_201_CREATED,
+                headers=headers,
             )
         events = TicketEvent.objects.filter(ticket=ticket).select_related("actor")
         if not scope.sees_internal:

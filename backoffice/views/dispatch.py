@@ -20,6 +20,7 @@ from shifts.selectors import off_shift_owner_ids
 from staff.models import Technician
 from tickets.dispatch import dispatch_tickets, spread, suggestions_for, team_workload
 from tickets.models import Ticket
+from tickets.selectors import with_unread_activity
 from tickets.services import TicketTransitionError, ticket_assign
 
 from ..access import manager_required
@@ -35,7 +36,7 @@ def dispatch_context(request) -> dict:
     workloads = team_workload(now)
     off_shift = off_shift_owner_ids(now)
     ordered = dispatch_tickets(now, off_shift)
-    page = paginate(request, ordered, ordered, PAGE_SIZE)
+    page = paginate(request, ordered, with_unread_activity(ordered, request.user), PAGE_SIZE)
     tickets = decorate(page.object_list, now)
     ranked = suggestions_for(tickets, workloads, off_shift)
     rows = [

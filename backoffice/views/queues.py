@@ -1,16 +1,24 @@
-"""The technicians' queues: "Mes demandes" (home) and "File d'équipe"."""
+"""The technicians' queues: "Mes demandes" (home), "Escaladées vers moi" (the tickets an L2/L3
+engineer resolves for another owner) and "File d'équipe"."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, IntegerField, Value, When
+from django.db.models import Case, Count, F, IntegerField, Q, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 from sla.policy import URGENCY_RANK
 from staff.models import Technician, is_staff_member
-from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, State, Ticket
-from tickets.selectors import at_risk_q, breached_q, with_gti_status
+from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
+from tickets.selectors import (
+    ACTIVE_STATES,
+    at_risk_q,
+    awaiting_answer_q,
+    breached_q,
+    with_gti_status,
+    with_unread_activity,
+)
 
 from ..access import staff_required
 from ..forms import QueueFilterForm
@@ -18,10 +26,11 @@ from ..slapanel import countdown
 from .paging import paginate
 
 PAGE_SIZE = 25
-# What a ticket row shows, loaded for the page's rows only.
-ROWS = Ticket.objects.select_related("client", "contact", "site", "assignee__user")
-# What a queue shows by default: open tickets and resolved ones still waiting to be closed.
-ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED)
+# What a ticket row shows, loaded for the page's rows only (the follow-up link needs only the
+# former ticket's reference: one column, not a second ticket row).
+ROWS = Ticket.objects.select_related(
+    "client", "contact", "site", "assignee__user", "resolver__user"
+).annotate(follow_up_of_reference=F("follow_up_of__reference"))
 
 URGENCY_ORDER = Case(
     *(When(urgency=u.value, then=Value(rank)) for u, rank in URGENCY_RANK.items()),
@@ -46,20 +55,32 @@ def home(request):
     return my_queue(request)
 
 
+def row_loader(user):
+    """The page's rows with what a row shows, and whether the client spoke since ``user`` last
+    opened each ticket (an EXISTS per row of the page, in the same query)."""
+    return with_unread_activity(ROWS, user)
+
+
 @staff_required
 def my_queue(request):
-    return _queue(request, mine=True)
+    return _queue(request, "mine")
+
+
+@staff_required
+def escalated_queue(request):
+    return _queue(request, "escalated")
 
 
 @staff_required
 def team_queue(request):
-    return _queue(request, mine=False)
+    return _queue(request, "team")
 
 
-def filter_queue(qs, data: dict, *, me: Technician | None, now):
-    """Apply the (validated) filter values to a ticket queryset."""
+def filter_queue(qs, data: dict, *, me: Technician | None, now, states=ACTIVE_STATES):
+    """Apply the (validated) filter values to a ticket queryset; ``states`` when no state is
+    chosen."""
     state = data.get("state")
-    qs = qs.filter(state=state) if state else qs.filter(state__in=ACTIVE_STATES)
+    qs = qs.filter(state=state) if state else qs.filter(state__in=states)
     if data.get("client"):
         qs = qs.filter(client=data["client"])
     if data.get("urgency"):
@@ -75,6 +96,8 @@ def filter_queue(qs, data: dict, *, me: Technician | None, now):
         qs = qs.filter(at_risk_q(now))
     elif data.get("sla") == "breached":
         qs = qs.filter(breached_q(now))
+    if data.get("awaiting"):
+        qs = qs.filter(awaiting_answer_q())
     sort = data.get("sort") or "deadline"
     if sort == "urgency":
         qs = qs.annotate(urgency_order=URGENCY_ORDER)
@@ -91,26 +114,53 @@ def decorate(rows, now) -> list[Ticket]:
     return rows
 
 
-def _queue(request, *, mine: bool):
+def _scope(kind: str, me: Technician | None):
+    """The queue's tickets and the states it shows when no state is chosen: the resolver's
+    work ends at resolution (the owner closes), so that queue shows open tickets only."""
+    if kind == "team":
+        return Ticket.objects.all(), ACTIVE_STATES
+    if me is None:
+        return Ticket.objects.none(), ACTIVE_STATES
+    if kind == "escalated":
+        return Ticket.objects.filter(resolver=me), OPEN_STATES
+    return Ticket.objects.filter(assignee=me), ACTIVE_STATES
+
+
+TITLES = {
+    "mine": _("Mes demandes"),
+    "escalated": _("Escaladées vers moi"),
+    "team": _("File d'équipe"),
+}
+EMPTY = {
+    "mine": _("Aucune demande en cours ne vous est affectée."),
+    "escalated": _("Aucune demande ouverte ne vous est escaladée."),
+    "team": _("Aucune demande ne correspond à ces filtres."),
+}
+
+
+def _queue(request, kind: str):
     now = timezone.now()
     technicians = list(Technician.objects.select_related("user"))
     me = next((t for t in technicians if t.user_id == request.user.pk), None)
     form = QueueFilterForm(request.GET or None, technicians=technicians)
     data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
-    base = Ticket.objects.all()
-    if mine:
-        base = base.filter(assignee=me) if me else base.none()
-    page = paginate(request, filter_queue(base, data, me=me, now=now), ROWS, PAGE_SIZE)
+    base, states = _scope(kind, me)
+    ordered = filter_queue(base, data, me=me, now=now, states=states)
+    page = paginate(request, ordered, row_loader(request.user), PAGE_SIZE)
     rows = decorate(page.object_list, now)
-    scope = base.filter(state__in=OPEN_STATES)
-    counters = scope.aggregate(
-        open=Count("pk"),
+    # One aggregate over the queue's default scope; "awaiting" counts exactly what its filter
+    # link lists, the other counters keep to open tickets.
+    counters = base.filter(state__in=states).aggregate(
+        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
         at_risk=Count("pk", filter=at_risk_q(now)),
-        breached=Count("pk", filter=breached_q(now)),
+        breached=Count("pk", filter=breached_q(now) & Q(state__in=OPEN_STATES)),
+        awaiting=Count("pk", filter=awaiting_answer_q()),
     )
     context = {
-        "mine": mine,
-        "title": _("Mes demandes") if mine else _("File d'équipe"),
+        "mine": kind == "mine",
+        "queue": kind,
+        "title": str(TITLES[kind]),
+        "empty_text": EMPTY[kind],
         "form": form,
         "page": page,
         "rows": rows,

@@ -14,7 +14,7 @@ from tickets.models import Ticket
 
 from ..access import staff_required
 from .paging import paginate
-from .queues import ROWS, decorate
+from .queues import decorate, row_loader
 
 PAGE_SIZE = 25
 # "OC-2026-000123", or its number with or without the year: "2026-000123", "000123", "123".
@@ -72,7 +72,7 @@ def search(request):
     rows = []
     if query:
         ordered = Ticket.objects.filter(search_q(query)).order_by("-created_at", "-pk")
-        page = paginate(request, ordered, ROWS, PAGE_SIZE)
+        page = paginate(request, ordered, row_loader(request.user), PAGE_SIZE)
         rows = decorate(page.object_list, timezone.now())
     return render(
         request,

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from functools import cached_property
+
 from django.forms import ModelChoiceField
 from django.shortcuts import get_object_or_404, render
 from django.utils import timezone
@@ -10,12 +12,14 @@ from django.utils.translation import gettext as _
 from clients.models import Contact, Site
 from staff.models import Technician
 from tickets.models import Ticket
+from tickets.services import ticket_mark_seen
 
 from ..access import staff_required, technician_of, user_is_manager
 from ..actions import ACTIONS, available_actions
 from ..forms import AttachmentForm, EntryForm
 from ..slapanel import sla_panel
 from ..timeline import timeline
+from ..watching import watchers_panel
 
 
 def get_ticket(reference: str) -> Ticket:
@@ -28,34 +32,51 @@ def get_ticket(reference: str) -> Ticket:
             "assignee__user",
             "resolver__user",
             "created_by",
+            "follow_up_of",
         ),
         reference=reference,
     )
 
 
-def share_choices(ticket: Ticket, forms) -> None:
-    """Load technicians, and the client's contacts and sites, once for all the action forms.
+class PageLists:
+    """Technicians and the client's contacts and sites, each loaded at most once for all the
+    forms of the page (a model select would otherwise run its own query when rendered)."""
 
-    Each model select would otherwise run its own query when rendered; validation of a
-    submitted form still goes through the field's queryset.
-    """
+    def __init__(self, ticket: Ticket):
+        self.ticket = ticket
+
+    @cached_property
+    def technicians(self) -> list[Technician]:
+        return list(Technician.objects.select_related("user"))
+
+    @cached_property
+    def contacts(self) -> list[Contact]:
+        return list(Contact.objects.filter(client=self.ticket.client_id))
+
+    @cached_property
+    def sites(self) -> list[Site]:
+        return list(Site.objects.filter(client=self.ticket.client_id))
+
+
+def share_choices(forms, lists: PageLists) -> None:
+    """Fill the action forms' selects from ``lists``; validation of a submitted form still
+    goes through the field's queryset."""
     wanted = {name for form in forms for name in form.fields}
-    lists = {}
+    choices = {}
     if wanted & {"technician", "resolver"}:
-        technicians = Technician.objects.select_related("user")
-        lists["technician"] = lists["resolver"] = [
+        choices["technician"] = choices["resolver"] = [
             (t.pk, str(t) if t.available else _("%(name)s (absent)") % {"name": t})
-            for t in technicians
+            for t in lists.technicians
         ]
     if "contact" in wanted:
-        lists["contact"] = [(c.pk, str(c)) for c in Contact.objects.filter(client=ticket.client_id)]
+        choices["contact"] = [(c.pk, str(c)) for c in lists.contacts]
     if "site" in wanted:
-        lists["site"] = [(s.pk, s.name) for s in Site.objects.filter(client=ticket.client_id)]
+        choices["site"] = [(s.pk, s.name) for s in lists.sites]
     for form in forms:
-        for name, choices in lists.items():
+        for name, options in choices.items():
             field = form.fields.get(name)
             if isinstance(field, ModelChoiceField):
-                field.choices = [("", field.empty_label or "")] + choices
+                field.choices = [("", field.empty_label or "")] + options
 
 
 def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status: int = 200):
@@ -70,7 +91,8 @@ def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status:
         action = ACTIONS[name]
         form = bound.get(name) or action.form(ticket=ticket, auto_id=f"id_{name}_%s")
         actions.append({"action": action, "form": form, "open": name in bound})
-    share_choices(ticket, [a["form"] for a in actions])
+    lists = PageLists(ticket)
+    share_choices([a["form"] for a in actions], lists)
     events = list(ticket.events.select_related("actor").order_by("at", "pk"))
     attachments = list(ticket.attachments.select_related("uploaded_by"))
     context = {
@@ -80,18 +102,31 @@ def render_ticket(request, ticket: Ticket, *, bound: dict | None = None, status:
         "minutes_total": sum(e.minutes_spent for e in events),
         "attachments": attachments,
         "interventions": list(ticket.interventions.select_related("technician__user")),
+        "follow_ups": list(ticket.follow_ups.only("reference", "title", "state", "created_at")),
         "actions": actions,
         "entry_form": bound.get("entry") or EntryForm(auto_id="id_entry_%s"),
         "attachment_form": bound.get("attach") or AttachmentForm(auto_id="id_attach_%s"),
         "me": technician_of(request.user),
         "now": now,
+        **watchers_panel(
+            ticket,
+            request.user,
+            technicians=lists.technicians,
+            contacts=lists.contacts,
+            form=bound.get("watch"),
+        ),
     }
     return render(request, "backoffice/ticket.html", context, status=status)
 
 
 @staff_required
 def ticket_detail(request, reference: str):
-    return render_ticket(request, get_ticket(reference))
+    ticket = get_ticket(reference)
+    # Seen as of before the page read the log: activity arriving meanwhile stays unread.
+    seen_at = timezone.now()
+    response = render_ticket(request, ticket)
+    ticket_mark_seen(ticket=ticket, user=request.user, at=seen_at)
+    return response
 
 
 @staff_required

@@ -8,9 +8,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from tickets.autoclose import planned_closure
 from tickets.models import State
 from tickets.selectors import ticket_gti_status
-from tickets.services import TicketTransitionError
+from tickets.services import ReplyOutcome, TicketTransitionError
+from tickets.services.conversation import reply_opens_follow_up
 
 from .. import actions
 from ..access import contact_required
@@ -40,8 +42,14 @@ def _render_detail(request, ticket, *, comment_form=None, reopen_form=None, stat
             "attachments": visible_attachments(request.contact).filter(ticket=ticket),
             "comment_form": comment_form or CommentForm(),
             "reopen_form": reopen_form or ReopenForm(),
-            "can_comment": ticket.state not in (State.CLOSED, State.CANCELLED),
+            "can_comment": ticket.state != State.CANCELLED,
+            "comment_opens_follow_up": reply_opens_follow_up(ticket),
+            "follow_up_of": _visible_or_none(request, ticket.follow_up_of_id),
+            "follow_ups": visible_tickets(request.contact)
+            .filter(follow_up_of=ticket)
+            .only("pk", "reference"),
             "awaiting_confirmation": ticket.state == State.RESOLVED,
+            "closes_at": planned_closure(ticket),
             "nav": "home",
         },
         status=status,
@@ -60,7 +68,7 @@ def request_comment(request, ticket_id: int):
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            actions.comment_add(
+            reply = actions.comment_add(
                 contact=request.contact,
                 ticket=ticket,
                 body=form.cleaned_data["body"],
@@ -69,9 +77,28 @@ def request_comment(request, ticket_id: int):
         except (ValidationError, TicketTransitionError) as exc:
             form.add_error(None, exc.messages if isinstance(exc, ValidationError) else str(exc))
         else:
-            messages.success(request, _("Votre commentaire a été ajouté à la demande."))
-            return redirect("extranet:request", ticket_id=ticket.pk)
+            messages.success(request, _reply_message(ticket, reply.outcome, reply.ticket))
+            return redirect("extranet:request", ticket_id=reply.ticket.pk)
     return _render_detail(request, ticket, comment_form=form, status=400)
+
+
+def _reply_message(ticket, outcome: ReplyOutcome, landed) -> str:
+    if outcome == ReplyOutcome.FOLLOW_UP:
+        return _(
+            "La demande %(old)s est clôturée : votre commentaire ouvre la demande %(ref)s, "
+            "qui en est la suite."
+        ) % {"old": ticket.reference, "ref": landed.reference}
+    if outcome == ReplyOutcome.REOPENED:
+        return _("Votre commentaire a rouvert la demande : le technicien reprend la main.")
+    if outcome == ReplyOutcome.RESUMED:
+        return _("Merci pour votre réponse : le technicien reprend le traitement de la demande.")
+    return _("Votre commentaire a été ajouté à la demande.")
+
+
+def _visible_or_none(request, ticket_id):
+    if ticket_id is None:
+        return None
+    return visible_tickets(request.contact).filter(pk=ticket_id).only("pk", "reference").first()
 
 
 @contact_required
@@ -94,12 +121,15 @@ def request_reopen(request, ticket_id: int):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            actions.resolution_reject(
+            landed = actions.resolution_reject(
                 contact=request.contact, ticket=ticket, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, TicketTransitionError) as exc:
             messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
         else:
+            if landed.pk != ticket.pk:
+                messages.success(request, _reply_message(ticket, ReplyOutcome.FOLLOW_UP, landed))
+                return redirect("extranet:request", ticket_id=landed.pk)
             messages.success(request, _("La demande est rouverte : le technicien reprend la main."))
         return redirect("extranet:request", ticket_id=ticket.pk)
     return _render_detail(request, ticket, reopen_form=form, status=400)

@@ -4,6 +4,7 @@ forget it (flag \\Seen, or move to a folder), so a crash at any point loses noth
 from __future__ import annotations
 
 import logging
+import ssl
 from dataclasses import dataclass, field
 
 from imap_tools import AND, MailBox, MailMessage, MailMessageFlags
@@ -29,9 +30,25 @@ class FetchReport:
     statuses: dict[str, int] = field(default_factory=dict)
 
 
-def open_mailbox(host: str, port: int, user: str, password: str, folder: str) -> MailBox:
-    """A logged-in mailbox (TLS) returning ``RawMailMessage`` objects."""
-    mailbox = MailBox(host, port=port)
+def tls_context(cafile: str = "") -> ssl.SSLContext:
+    """Certificate and host name verified: against ``cafile`` (a private CA's PEM bundle) when
+    given, else the system's CA store. imaplib's own default verifies nothing."""
+    return ssl.create_default_context(cafile=cafile or None)
+
+
+def open_mailbox(
+    host: str,
+    port: int,
+    user: str,
+    password: str,
+    folder: str,
+    *,
+    cafile: str = "",
+    timeout: float | None = 30,
+) -> MailBox:
+    """A logged-in mailbox over verified TLS returning ``RawMailMessage`` objects. ``timeout``
+    bounds the connection and then every read, so a silent server cannot hang the poller."""
+    mailbox = MailBox(host, port=port, timeout=timeout, ssl_context=tls_context(cafile))
     mailbox.email_message_class = RawMailMessage
     return mailbox.login(user, password, initial_folder=folder)
 

@@ -12,7 +12,11 @@ from email.header import decode_header
 from email.message import EmailMessage, Message
 from email.utils import getaddresses, parseaddr
 
-from .text import html_to_text, sanitize_html, trim_quoted
+from django.utils.translation import gettext as _
+
+from tickets.attachments import name_for_type
+
+from .text import html_to_text, is_forwarded, sanitize_html, trim_quoted
 
 MESSAGE_ID_RE = re.compile(r"<[^<>\s]+>")
 TICKET_TOKEN_RE = re.compile(r"\[\s*(OC-\d{4}-\d{6})\s*\]", re.IGNORECASE)
@@ -21,6 +25,7 @@ PREFIX_RE = re.compile(
     r"^\s*((re|r[ée]f|tr|fwd?|aw|wg|antw|sv|vs|rv)\s*(\[\d+\]|\(\d+\))?\s*:\s*)+", re.IGNORECASE
 )
 FORWARD_RE = re.compile(r"^\s*(tr|fwd?|wg|rv)\s*:", re.IGNORECASE)
+REPLY_RE = re.compile(r"^\s*(re|r[ée]f|aw|sv|antw|vs)\s*(\[\d+\]|\(\d+\))?\s*:", re.IGNORECASE)
 BOUNCE_SENDERS = ("mailer-daemon", "postmaster")
 LATIN_CHARSETS = {
     "us-ascii", "ascii", "iso-8859-1", "latin-1", "latin1", "iso-8859-15", "windows-1252", "cp1252",
@@ -45,6 +50,8 @@ class ParsedMail:
     automatic: str = ""  # why the message is automatic (auto-reply, bounce…), else ""
     is_forward: bool = False
     defects: list[str] = field(default_factory=list)  # MIME damage the parser worked around
+    to: list[str] = field(default_factory=list)  # lower-case addresses
+    cc: list[str] = field(default_factory=list)
 
     @property
     def ticket_token(self) -> str | None:
@@ -128,30 +135,41 @@ def parse(raw: bytes) -> ParsedMail:
     if "@" not in address:
         raise MalformedMail(f"Expéditeur absent ou illisible : {display[:200]!r}.")
     subject = header(message, "Subject")
-    bodies: dict[str, list[str]] = {"plain": [], "html": []}
+    bodies: dict[str, list[str]] = {"plain": [], "html": [], "attached": []}
     attachments: list[tuple[str, bytes]] = []
     _collect(message, bodies, attachments)
     html = sanitize_html("\n".join(bodies["html"])) if bodies["html"] else ""
-    is_forward = bool(FORWARD_RE.match(subject))
+    in_reply_to = MESSAGE_ID_RE.findall(header(message, "In-Reply-To"))
+    references = MESSAGE_ID_RE.findall(header(message, "References"))
     if bodies["plain"]:
-        text = "\n\n".join(bodies["plain"]).replace("\r\n", "\n").replace("\r", "\n")
-        text = text if is_forward else trim_quoted(text)
+        full = "\n\n".join(bodies["plain"]).replace("\r\n", "\n").replace("\r", "\n")
     else:
-        text = html_to_text(html, trim_quotes=not is_forward) if html else ""
-        text = text if is_forward else trim_quoted(text)
+        full = html_to_text(html, trim_quotes=False) if html else ""
+    is_reply = bool(in_reply_to or references or REPLY_RE.match(subject))
+    # A forward's quoted part is the request itself, with or without "TR:" in the subject.
+    is_forward = bool(FORWARD_RE.match(subject)) or is_forwarded(full, is_reply=is_reply)
+    if is_forward:
+        text = full.strip()
+    elif bodies["plain"]:
+        text = trim_quoted(full)
+    else:
+        text = trim_quoted(html_to_text(html)) if html else ""
+    text = "\n\n".join(part for part in [text, *bodies["attached"]] if part)
     return ParsedMail(
         message_id=message_id_of(message, raw),
         sender=address.strip().lower(),
         sender_display=display,
         subject=subject,
-        in_reply_to=MESSAGE_ID_RE.findall(header(message, "In-Reply-To")),
-        references=MESSAGE_ID_RE.findall(header(message, "References")),
+        in_reply_to=in_reply_to,
+        references=references,
         text=text,
         html=html,
         attachments=attachments,
         automatic=automatic_reason(message, address.lower()),
         is_forward=is_forward,
         defects=sorted({type(d).__name__ for part in message.walk() for d in part.defects}),
+        to=addresses(raw_header(message, "To")),
+        cc=addresses(raw_header(message, "Cc")),
     )
 
 
@@ -182,6 +200,7 @@ def _collect(part: Message, bodies: dict, attachments: list) -> None:
     ctype = part.get_content_type()
     if ctype == "message/rfc822":
         attachments.append(_attached_message(part, len(attachments)))
+        bodies["attached"].append(_attached_text(part))
         return
     if part.is_multipart():
         for sub in part.get_payload():
@@ -195,9 +214,8 @@ def _collect(part: Message, bodies: dict, attachments: list) -> None:
     payload = part.get_payload(decode=True) or b""
     if not payload:
         return
-    if not filename:
-        extension = {"text/plain": "txt", "text/html": "html"}.get(ctype, ctype.split("/")[-1])
-        filename = f"piece-jointe-{len(attachments) + 1}.{extension}"
+    # A file without extension (scanners, phones) is named after its declared type, if allowed.
+    filename = name_for_type(filename or f"piece-jointe-{len(attachments) + 1}", ctype)
     attachments.append((filename, payload))
 
 
@@ -211,6 +229,26 @@ def _attached_message(part: Message, index: int) -> tuple[str, bytes]:
     subject = header(inner, "Subject") if isinstance(inner, Message) else ""
     stem = re.sub(r"[^\w .-]+", "_", subject).strip()[:80] or f"message-{index + 1}"
     return f"{stem}.eml", content
+
+
+def _attached_text(part: Message) -> str:
+    """A mail forwarded as an attachment, readable in the ticket: its headers and its whole
+    text (nothing of it is someone's quoted history); the .eml stays attached as sent."""
+    inner = part.get_payload()
+    inner = inner[0] if isinstance(inner, list) and inner else inner
+    if not isinstance(inner, Message):
+        return ""
+    bodies: dict[str, list[str]] = {"plain": [], "html": [], "attached": []}
+    _collect(inner, bodies, [])
+    if bodies["plain"]:
+        text = "\n\n".join(bodies["plain"]).replace("\r\n", "\n").replace("\r", "\n").strip()
+    else:
+        text = html_to_text(sanitize_html("\n".join(bodies["html"])), trim_quotes=False)
+    lines = [f"---------- {_('Message joint')} ----------"]
+    for label, name in ((_("De"), "From"), (_("Date"), "Date"), (_("Objet"), "Subject")):
+        if value := header(inner, name):
+            lines.append(f"{label} : {value}")
+    return "\n".join([*lines, "", text, *bodies["attached"]]).strip()
 
 
 def _filename(part: Message) -> str:

@@ -5,8 +5,11 @@ Processing decides, in this order:
 2. automatic mail (auto-reply, bounce, list, our own mail) → ``ignored``: never a ticket, never
    an answer, hence no mail loop;
 3. a reply to a known thread (``In-Reply-To``/``References`` against every Message-ID we sent or
-   received), else a ``[OC-YYYY-NNNNNN]`` subject token from a sender known to that client →
-   an ``email_in`` entry on the ticket (internal when the thread was a staff-only mail);
+   received), else a ``[OC-YYYY-NNNNNN]`` subject token, from a sender known to that client
+   (either way; anyone else goes to triage) → an ``email_in`` entry on the ticket (internal
+   when the thread was a staff-only mail). A client's reply follows ``ticket_client_reply``:
+   it resumes a ticket pending on the client, reopens a resolved one, and on a closed ticket
+   (or resolved too long ago) opens a follow-up ticket, which the message is then attached to;
 4. otherwise a new ticket (channel "email") for the contact owning the sender address;
 5. anything else (unknown or ambiguous sender, suspicious token…) → ``triage``, never dropped.
 """
@@ -23,6 +26,7 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
@@ -30,10 +34,12 @@ from clients.models import Contact, split_emails
 from sla.policy import Urgency
 from tickets.attachments import attachment_add, validate_upload
 from tickets.models import Channel, EventKind, State, Ticket, TicketEvent
-from tickets.services import ticket_add_entry, ticket_create
+from tickets.services import ticket_add_entry, ticket_client_reply, ticket_create
 
 from ..models import InboundMessage, KnownMessageId, Notification
+from .lease import LeaseLost, claim, reclaimable, record
 from .mime import MalformedMail, ParsedMail, parse, peek
+from .watchers import inbound_cc_watchers
 
 logger = logging.getLogger(__name__)
 
@@ -43,7 +49,6 @@ DEFAULT_URGENCY = Urgency.SLIGHTLY_BLOCKING
 # Beyond this many tickets opened by one sender in an hour, new mail goes to triage: a
 # misbehaving autoresponder without the standard headers cannot flood the queue.
 MAX_NEW_TICKETS_PER_SENDER_PER_HOUR = 20
-REPROCESSABLE = (Status.RECEIVED, Status.TRIAGE, Status.FAILED)
 
 
 def inbound_store(raw: bytes, source: str) -> tuple[InboundMessage, bool]:
@@ -71,39 +76,79 @@ def inbound_receive(raw: bytes, source: str) -> tuple[InboundMessage, bool]:
 
 
 def inbound_process(message: InboundMessage) -> InboundMessage:
-    """Process a stored message once. Never raises: failures are recorded on the message."""
-    won = InboundMessage.objects.filter(pk=message.pk, status__in=REPROCESSABLE).update(
-        status=Status.PROCESSING, error=""
-    )
+    """Process a stored message once. Never raises: failures are recorded on the message.
+
+    The outcome (ticket, entry, Message-ID remembered) and the message's new status commit in
+    one transaction, so a worker killed at any point leaves either both or neither; a message
+    left ``processing`` is claimed again once its lease has expired."""
+    claimed_at = claim(message)
     message.refresh_from_db()
-    if not won:
-        return message  # processed (or being processed) by someone else
+    if claimed_at is None:
+        return message  # processed, or being processed under a live lease, by someone else
     try:
         # Texts written into tickets are French whatever the HTTP caller's Accept-Language.
         with translation.override(settings.LANGUAGE_CODE), transaction.atomic():
-            outcome = _process(message)
+            outcome = _already_processed(message) or _process(message)
+            _finish(message, outcome, claimed_at)
+    except LeaseLost:
+        logger.warning("Inbound message %s: lease lost, outcome discarded", message.pk)
+        message.refresh_from_db()
+        return message
     except Exception as exc:
         logger.exception("Inbound message %s failed", message.pk)
         outcome = Outcome(Status.FAILED, f"{type(exc).__name__}: {exc}\n{traceback.format_exc()}")
-    message.status = outcome.status
-    message.error = outcome.error[:5000]
-    message.ticket = outcome.ticket
-    message.event = outcome.event
-    message.body_text = outcome.text
-    message.body_html = outcome.html
-    if outcome.parsed is not None:
-        message.sender = outcome.parsed.sender_display[:320]
-        message.subject = outcome.parsed.subject[:500]
-    message.processed_at = timezone.now()
-    message.save()
+        try:
+            _finish(message, outcome, claimed_at)
+        except LeaseLost:
+            message.refresh_from_db()
     return message
 
 
+def _finish(message: InboundMessage, outcome: Outcome, claimed_at) -> None:
+    fields = {
+        "status": outcome.status,
+        "error": outcome.error[:5000],
+        "ticket": outcome.ticket,
+        "event": outcome.event,
+        "body_text": outcome.text,
+        "body_html": outcome.html,
+        "processed_at": timezone.now(),
+    }
+    if outcome.parsed is not None:
+        fields["sender"] = outcome.parsed.sender_display[:320]
+        fields["subject"] = outcome.parsed.subject[:500]
+    record(message, claimed_at, **fields)
+
+
+def _already_processed(message: InboundMessage) -> Outcome | None:
+    """A message whose ticket work committed without its status (a crash under the code before
+    leases, or a status edited by hand) is not processed twice: its Message-ID is known."""
+    known = (
+        KnownMessageId.objects.filter(
+            message_id=message.message_id, direction=KnownMessageId.Direction.IN
+        )
+        .select_related("ticket")
+        .first()
+    )
+    if known is None:
+        return None
+    event = (
+        known.ticket.events.filter(payload__inbound_message=message.pk).first()
+        or known.ticket.events.filter(kind=EventKind.CREATED, actor=None).first()
+    )
+    note = "Déjà traité : le Message-ID est connu sur cette demande."
+    return Outcome(Status.PROCESSED, note, ticket=known.ticket, event=event)
+
+
 def process_pending(limit: int = 500) -> int:
-    """Process messages stored but never processed (e.g. a crash between the two steps)."""
-    pending = InboundMessage.objects.filter(status=Status.RECEIVED).order_by("pk")[:limit]
+    """The sweeper: messages stored but never processed (a crash between the two steps) and
+    messages whose processing was interrupted (lease expired). Triage and failures wait for a
+    person ("Retraiter" in the admin)."""
+    pending = InboundMessage.objects.filter(
+        reclaimable() & ~Q(status__in=(Status.TRIAGE, Status.FAILED))
+    ).order_by("pk")
     count = 0
-    for message in pending:
+    for message in pending.only("pk")[:limit]:
         inbound_process(message)
         count += 1
     return count
@@ -134,13 +179,13 @@ def _process(message: InboundMessage) -> Outcome:
             return Outcome(
                 Status.TRIAGE, f"Réponse à la demande annulée {ticket.reference}.", **base
             )
-        if how == "subject" and not _sender_known_for(ticket, parsed.sender):
-            return Outcome(
-                Status.TRIAGE,
-                f"Référence {ticket.reference} citée par un expéditeur inconnu de ce client.",
-                **base,
-            )
-        event = _add_reply(ticket, parsed, message, public=audience == Notification.Audience.CLIENT)
+        if not _sender_known_for(ticket, parsed.sender):
+            return Outcome(Status.TRIAGE, _foreign_sender_reason(ticket, how), **base)
+        # A reply to a finished ticket lands on its follow-up: the message and its thread go there.
+        public = audience == Notification.Audience.CLIENT
+        ticket, event = _add_reply(ticket, parsed, message, public=public)
+        if public:
+            inbound_cc_watchers(ticket=ticket, parsed=parsed)
         _remember(parsed.message_id, ticket, audience)
         return Outcome(Status.PROCESSED, _defects(parsed), ticket=ticket, event=event, **base)
     contacts = list(
@@ -157,6 +202,7 @@ def _process(message: InboundMessage) -> Outcome:
     if _too_many_recent_tickets(contact):
         return Outcome(Status.TRIAGE, "Trop de demandes ouvertes par mail en une heure.", **base)
     ticket, event = _create_ticket(contact, parsed)
+    inbound_cc_watchers(ticket=ticket, parsed=parsed)
     _remember(parsed.message_id, ticket, Notification.Audience.CLIENT)
     return Outcome(Status.PROCESSED, _defects(parsed), ticket=ticket, event=event, **base)
 
@@ -185,9 +231,15 @@ def _match(parsed: ParsedMail) -> tuple[Ticket | None, str, str]:
     return None, "", ""
 
 
+def _foreign_sender_reason(ticket: Ticket, how: str) -> str:
+    if how == "subject":
+        return f"Référence {ticket.reference} citée par un expéditeur inconnu de ce client."
+    return f"Réponse au fil de {ticket.reference} par un expéditeur inconnu de ce client."
+
+
 def _sender_known_for(ticket: Ticket, sender: str) -> bool:
-    """A subject token is easy to forge: only people of the ticket's client (or staff) may add
-    to a ticket that way."""
+    """Only people of the ticket's client (or staff) may add to a ticket: a subject token is
+    easy to forge, and a thread's Message-IDs travel with every forward and reply-all."""
     declared = split_emails(ticket.client.notification_recipients or "")
     if ticket.contract_id:
         declared += split_emails(ticket.contract.notification_recipients or "")
@@ -199,19 +251,44 @@ def _sender_known_for(ticket: Ticket, sender: str) -> bool:
     return users.exists()
 
 
-def _add_reply(ticket: Ticket, parsed: ParsedMail, message, *, public: bool) -> TicketEvent:
+def _add_reply(
+    ticket: Ticket, parsed: ParsedMail, message, *, public: bool
+) -> tuple[Ticket, TicketEvent]:
+    """(ticket the reply landed on, its event). On a client thread the client's reply goes
+    through the one client-reply rule (resume, reopen, or a follow-up ticket when finished);
+    a staff-only thread, or a colleague answering by mail, just adds the entry."""
     accepted, refused = _screen_attachments(parsed)
     body = _entry_body(parsed, refused)
+    payload = _payload(parsed, message, refused)
+    contact = (
+        Contact.objects.filter(
+            client_id=ticket.client_id, email__iexact=parsed.sender, is_active=True
+        ).first()
+        if public
+        else None
+    )
+    if public and (contact is not None or not _is_staff_address(parsed.sender)):
+        reply = ticket_client_reply(
+            ticket=ticket,
+            by=None,
+            body=body,
+            via=Channel.EMAIL,
+            contact=contact,
+            payload=payload,
+            files=accepted,
+            kind=EventKind.EMAIL_IN,
+        )
+        return reply.ticket, reply.event
     event = ticket_add_entry(
-        ticket=ticket,
-        by=None,
-        body=body,
-        public=public,
-        kind=EventKind.EMAIL_IN,
-        payload=_payload(parsed, message, refused),
+        ticket=ticket, by=None, body=body, public=public, kind=EventKind.EMAIL_IN, payload=payload
     )
     _store_attachments(ticket, event, accepted, public)
-    return event
+    return ticket, event
+
+
+def _is_staff_address(address: str) -> bool:
+    users = get_user_model().objects.filter(email__iexact=address, is_active=True, is_staff=True)
+    return users.exists()
 
 
 def _create_ticket(contact: Contact, parsed: ParsedMail) -> tuple[Ticket, TicketEvent]:

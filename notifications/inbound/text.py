@@ -103,6 +103,29 @@ _ATTRIBUTION = re.compile(
 )
 
 
+# A line that opens a forwarded message (Gmail, Thunderbird, Apple Mail and others, in
+# French, English, German, Dutch, Spanish): what follows is the very matter of the mail.
+_FORWARD_MARKER = re.compile(
+    r"^\s*(-{2,}\s*(forwarded message|message transf[ée]r[ée]|weitergeleitete nachricht"
+    r"|doorgestuurd bericht|mensaje reenviado)\s*-{2,}"
+    r"|(begin forwarded message|d[ée]but du message (r[ée]exp[ée]di[ée]|transf[ée]r[ée]))\s*:)\s*$",
+    re.IGNORECASE,
+)
+
+
+def is_forwarded(text: str, *, is_reply: bool) -> bool:
+    """Whether the body carries a forwarded message rather than the history of a reply: a forward
+    marker before any quoted history, or, in a mail that answers nothing, history at all (Outlook
+    forwards look exactly like replies once the "TR:" of the subject is gone)."""
+    lines = text.replace("\r\n", "\n").replace("\r", "\n").split("\n")
+    for i, line in enumerate(lines):
+        if _FORWARD_MARKER.match(line):
+            return True
+        if _starts_quote(lines, i):
+            return not is_reply
+    return False
+
+
 def trim_quoted(text: str) -> str:
     """The new part of a reply: cut at the first marker of quoted history and drop ``>``
     lines. A message that is nothing but quotes is returned untouched rather than emptied."""

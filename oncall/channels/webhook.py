@@ -18,10 +18,11 @@ from __future__ import annotations
 import json
 import logging
 import time
-import urllib.error
-import urllib.request
 
+import httpx
 from django.conf import settings
+
+from oceanis import outbound
 
 from ..models import AttemptOutcome, PageLevel
 from .base import Delivery, PageChannel, PageMessage
@@ -80,15 +81,16 @@ class WebhookChannel(PageChannel):
 
     def _post(self, data: bytes, headers: dict, message: PageMessage, attempt: int):
         """One HTTP try: (should retry, error text or "")."""
-        # The URL's scheme is checked to be http(s) at start-up (oncall.checks): hence noqa S310.
-        request = urllib.request.Request(self.url, data=data, headers=headers, method="POST")  # noqa: S310
+        # The gateway obeys the outbound address policy like any subscriber: an internal
+        # gateway is listed by the administrator in OUTBOUND_ALLOWED_NETWORKS.
         timeout = settings.ONCALL_WEBHOOK_TIMEOUT_SECONDS
         try:
-            with urllib.request.urlopen(request, timeout=timeout) as response:  # noqa: S310
-                status = response.status
-        except urllib.error.HTTPError as exc:
-            status = exc.code
-        except (urllib.error.URLError, TimeoutError, OSError) as exc:
+            response = outbound.post(self.url, content=data, headers=headers, timeout=timeout)
+            status = response.status_code
+        except outbound.OutboundRefused as exc:
+            logger.error("%s gateway refused for page %s: %s", self.name, message.page_id, exc)
+            return False, f"{type(exc).__name__}: {exc}"
+        except httpx.HTTPError as exc:
             logger.warning(
                 "%s gateway try %s for page %s: %s", self.name, attempt, message.page_id, exc
             )

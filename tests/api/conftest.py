@@ -12,6 +12,13 @@ def _api_only_urls(settings):
 
 
 @pytest.fixture(autouse=True)
+def _loopback_receivers_allowed(settings):
+    # The test receivers listen on loopback: allowed the way an administrator allows an
+    # internal network (OUTBOUND_ALLOWED_NETWORKS). Client endpoints stay public-only.
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_throttle_counters():
     cache.clear()
     yield

@@ -152,5 +152,5 @@ def test_counters_link_to_at_risk_and_breached(tech_client):
         make_ticket(urgency=Urgency.CRITICAL)
     with time_machine.travel(MONDAY_9 + dt.timedelta(hours=2), tick=False):
         response = tech_client.get(TEAM)
-    assert response.context["counters"] == {"open": 1, "at_risk": 0, "breached": 1}
+    assert response.context["counters"] == {"open": 1, "at_risk": 0, "breached": 1, "awaiting": 0}
     assert State.NEW in [t.state for t in response.context["rows"]]

@@ -7,6 +7,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from tests.factories import make_ticket
+from tickets import services
 from tickets.models import Attachment, Channel, EventKind, State, Ticket, TicketEvent
 
 pytestmark = pytest.mark.django_db
@@ -138,11 +139,15 @@ def test_confirming_a_request_that_is_not_resolved_is_refused_politely(contact_c
     assert any(m.level_tag == "error" for m in response.context["messages"])
 
 
-def test_a_closed_request_takes_no_more_comments(contact_client, org_a):
-    url = reverse("extranet:request_comment", args=[org_a.closed.pk])
+def test_a_cancelled_request_takes_no_more_comments(contact_client, org_a):
+    # A closed request takes them and opens its follow-up: see test_client_replies.py.
+    cancelled = make_ticket(client=org_a.client, contact=org_a.contact, title="Doublon")
+    services.ticket_cancel(ticket=cancelled, by=None, reason="Doublon")
+    url = reverse("extranet:request_comment", args=[cancelled.pk])
     response = contact_client.post(url, {"body": "Encore moi"})
     assert response.status_code == 400
-    assert "clôturée" in response.content.decode()
+    assert "annulée" in response.content.decode()
+    assert not cancelled.events.filter(body="Encore moi").exists()
 
 
 def test_the_new_request_form_explains_the_urgencies_in_plain_words(contact_client):

@@ -123,11 +123,15 @@ def test_the_command_polls_the_configured_mailbox(settings, monkeypatch, acme, c
     opened = []
     mailbox = FakeMailbox("05-new-request-plain.eml", "07-outlook-auto-reply.eml")
 
-    def open_mailbox(*args):
-        opened.append(args)
+    settings.IMAP_SSL_CAFILE, settings.IMAP_TIMEOUT_SECONDS = "/etc/oceanis/ca.pem", 12
+
+    def open_mailbox(*args, **kwargs):
+        opened.append((args, kwargs))
         return mailbox
 
     monkeypatch.setattr("notifications.management.commands.fetch_mail.open_mailbox", open_mailbox)
     call_command("fetch_mail")
-    assert opened == [("imap.test", 993, "u", "p", "INBOX")]
+    assert opened == [
+        (("imap.test", 993, "u", "p", "INBOX"), {"cafile": "/etc/oceanis/ca.pem", "timeout": 12})
+    ]
     assert "2 message(s) relevé(s) (ignored : 1, processed : 1)." in capsys.readouterr().out

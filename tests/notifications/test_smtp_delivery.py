@@ -13,6 +13,7 @@ import time_machine
 from notifications import tasks
 from notifications.models import Notification
 from tests.factories import make_ticket
+from tickets import services
 
 PARIS = ZoneInfo("Europe/Paris")
 T0 = dt.datetime(2026, 10, 20, 10, 0, tzinfo=PARIS)
@@ -33,7 +34,9 @@ def _received(server):
     ]
 
 
-def test_mails_reach_a_real_smtp_server_with_their_thread_headers(contact, smtp_server, committed):
+def test_mails_reach_a_real_smtp_server_with_their_thread_headers(
+    contact, tech, smtp_server, committed
+):
     with committed():
         ticket = make_ticket(client=contact.client, contact=contact, title="Messagerie coupée")
     received = _received(smtp_server)
@@ -42,14 +45,18 @@ def test_mails_reach_a_real_smtp_server_with_their_thread_headers(contact, smtp_
     # Django folds the encoded subject right after "Subject:"; readers unfold it.
     subject = message["Subject"].strip()
     assert subject == f"[{ticket.reference}] Demande enregistrée : Messagerie coupée"
-    assert message["In-Reply-To"] == f"<{ticket.reference}@oceanis.service-desk>"
-    assert message["References"] == f"<{ticket.reference}@oceanis.service-desk>"
+    assert message["In-Reply-To"] is None and message["References"] is None  # the thread root
     assert message["Auto-Submitted"] == "auto-generated"
     assert message.get_content_type() == "multipart/alternative"
     assert [p.get_content_type() for p in message.iter_parts()] == ["text/plain", "text/html"]
     assert "Messagerie coupée" in message.get_body(("plain",)).get_content()
     row = Notification.objects.get(recipient="marie.dupont@acme.test")
-    assert row.message_id == message["Message-ID"].strip()
+    root = message["Message-ID"].strip()
+    assert row.message_id == root
+    with committed():
+        services.ticket_take_in_charge(ticket=ticket, by=tech.user)
+    taken = [msg for rcpt, msg in _received(smtp_server)[3:] if rcpt == ["marie.dupont@acme.test"]]
+    assert [(m["In-Reply-To"].strip(), m["References"].strip()) for m in taken] == [(root, root)]
 
 
 def test_an_smtp_outage_delays_mail_and_recovery_delivers_each_exactly_once(

@@ -54,5 +54,6 @@ def _oncall_settings(settings):
     settings.ONCALL_SMS_WEBHOOK_URL = ""
     settings.ONCALL_VOICE_WEBHOOK_URL = ""
     settings.ONCALL_WEBHOOK_BACKOFF_SECONDS = 0
+    settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test gateways listen on loopback
     settings.OCEANIS_BASE_URL = "https://desk.oceanis.test"
     settings.OCEANIS_INTERNAL_CLIENT_CODE = "oceanis"

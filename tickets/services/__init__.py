@@ -6,6 +6,12 @@ Web views, the API, inbound mail, monitoring alerts and on-call acknowledgements
 """
 
 from .base import QUALIFICATION_FIELDS, RELATED_FIELDS, TicketTransitionError
+from .conversation import (
+    ClientReply,
+    ReplyOutcome,
+    ticket_client_reply,
+    ticket_send_closure_reminder,
+)
 from .creation import ticket_create
 from .entries import ticket_add_entry
 from .lifecycle import (
@@ -30,6 +36,10 @@ __all__ = [
     "QUALIFICATION_FIELDS",
     "RELATED_FIELDS",
     "TicketTransitionError",
+    "ClientReply",
+    "ReplyOutcome",
+    "ticket_client_reply",
+    "ticket_send_closure_reminder",
     "ticket_add_entry",
     "ticket_assign",
     "ticket_cancel",

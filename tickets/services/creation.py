@@ -47,11 +47,13 @@ def ticket_create(
     billable: bool | None = None,
     assignee: Technician | None = None,
     created_at: datetime | None = None,
+    follow_up_of: Ticket | None = None,
 ) -> Ticket:
     """Create and qualify a ticket; its creation instant is the GTI reference time.
 
     The client's contract in force is attached and its hours plan and GTI commitments are frozen
     on the ticket. ``billable`` defaults to "not covered by a flat-fee managed contract".
+    ``follow_up_of``: the finished ticket a client answered, which this one continues.
     """
     created_at = _now(created_at)
     contract: Contract | None = client.active_contract(timezone.localdate(created_at))
@@ -74,13 +76,14 @@ def ticket_create(
         contract_hours_plan=contract.hours_plan if contract else "",
         gti_commitments=contract.commitments() if contract else {},
         billable=(not (contract and contract.is_flat_fee)) if billable is None else billable,
+        follow_up_of=follow_up_of,
     )
     if opened_by_client(ticket, by):
         ticket.last_client_activity_at = created_at
     _check_belongs_to_client(ticket)
     # Related objects were handed over as instances: re-checking that each exists would cost
     # one query per foreign key on the hottest write path.
-    ticket.full_clean(exclude=["reference", "state", *RELATED_FIELDS])
+    ticket.full_clean(exclude=["reference", "state", "follow_up_of", *RELATED_FIELDS])
     _apply_gti(ticket)
     with transaction.atomic():
         ticket.reference = next_reference(timezone.localdate(created_at).year)
@@ -93,7 +96,11 @@ def ticket_create(
             to_state=State.NEW,
             public=True,
             body=description,
-            payload={"channel": channel, "urgency": urgency},
+            payload={
+                "channel": channel,
+                "urgency": urgency,
+                **({"follow_up_of": follow_up_of.reference} if follow_up_of else {}),
+            },
         )
     if assignee is not None:
         ticket_assign(ticket=ticket, technician=assignee, by=by, at=created_at)

@@ -138,6 +138,7 @@ def ticket_close(
     synthesis: str,
     qualification: dict | None = None,
     at: datetime | None = None,
+    payload: dict | None = None,
 ) -> Ticket:
     """Close with the mandatory synthesis comment, re-qualifying the ticket on the way.
 
@@ -160,7 +161,9 @@ def ticket_close(
         if changes:
             _record(locked, EventKind.QUALIFICATION, by=by, at=now, payload={"changes": changes})
 
-    return _transition(ticket, "close", by=by, at=at, note=synthesis.strip(), before=stamp)
+    return _transition(
+        ticket, "close", by=by, at=at, note=synthesis.strip(), before=stamp, payload=payload
+    )
 
 
 def _measure_treatment(ticket: Ticket) -> None:

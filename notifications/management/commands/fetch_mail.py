@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import imaplib
+import ssl
+
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
@@ -32,11 +35,24 @@ class Command(BaseCommand):
                 settings.IMAP_USER,
                 settings.IMAP_PASSWORD,
                 settings.IMAP_FOLDER,
+                cafile=settings.IMAP_SSL_CAFILE,
+                timeout=settings.IMAP_TIMEOUT_SECONDS,
             )
+        except ssl.SSLCertVerificationError as exc:
+            raise CommandError(
+                f"Connexion IMAP refusée ({settings.IMAP_HOST}) : certificat du serveur non "
+                f"reconnu ({exc.verify_message}). Si le serveur utilise une autorité privée, "
+                "indiquez son certificat dans IMAP_SSL_CAFILE."
+            ) from exc
         except Exception as exc:
             raise CommandError(f"Connexion IMAP impossible ({settings.IMAP_HOST}) : {exc}") from exc
-        with mailbox:
-            report = fetch_loop(mailbox, done_folder=settings.IMAP_DONE_FOLDER, limit=limit)
+        try:
+            with mailbox:
+                report = fetch_loop(mailbox, done_folder=settings.IMAP_DONE_FOLDER, limit=limit)
+        except (OSError, imaplib.IMAP4.error) as exc:
+            # Whatever was stored before the failure stays stored (and unseen messages stay
+            # unseen on the server): the next run resumes.
+            raise CommandError(f"Relève IMAP interrompue ({settings.IMAP_HOST}) : {exc}") from exc
         details = ", ".join(
             f"{status} : {count}" for status, count in sorted(report.statuses.items())
         )

@@ -1,0 +1,58 @@
+"""In headless Chromium: the bell of a page outside the back-office layout counts a new notice
+without reloading the page, and names the count for screen readers."""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from notices.models import NoticeKind
+from notices.services import Draft, notices_create
+from tests.factories import TechnicianFactory
+
+os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
+
+CHROMIUM = "/usr/bin/chromium"
+PASSWORD = "secret-pass-123"  # the UserFactory password
+
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.django_db(transaction=True),
+    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
+]
+
+
+def test_the_bell_counts_a_new_notice_without_reload(live_server, browser, settings):
+    settings.NOTICES_BELL_REFRESH_SECONDS = 1
+    tech = TechnicianFactory(user__username="julien")
+    tab = browser.new_page()
+    tab.goto(f"{live_server.url}/login/?next=/incidents/")
+    tab.fill("#id_username", "julien")
+    tab.fill("#id_password", PASSWORD)
+    tab.click("button[type=submit]")
+    tab.wait_for_url("**/incidents/")
+    bell = tab.locator("#notice-bell")
+    bell.wait_for()
+    # Swapped in by htmx at load: the label now carries the count.
+    tab.wait_for_function(
+        "document.querySelector('#notice-bell').getAttribute('aria-label').includes('(')"
+    )
+    tab.evaluate("window.__same_page = true")
+    notices_create(
+        drafts=[
+            Draft(
+                recipient_id=tech.user.pk,
+                kind=NoticeKind.ASSIGNED,
+                source="browser",
+                params={"reference": "OC-2026-000042", "title": "VPN"},
+            )
+        ]
+    )
+    tab.locator("#notice-bell .notice-count").filter(has_text="1").wait_for(timeout=10_000)
+    assert bell.get_attribute("aria-label") == "Notifications (1 non lue)"
+    assert tab.evaluate("window.__same_page") is True  # no reload happened
+    bell.click()
+    tab.wait_for_url("**/notifications/")
+    assert "OC-2026-000042 vous est affectée" in tab.content()
