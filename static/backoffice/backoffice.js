@@ -57,6 +57,20 @@
     }
   });
 
+  /* A new notice (the bell's count went up) means something happened on a ticket: refresh the
+   * lists now instead of at their next poll, so the row's "new client activity" marker shows. */
+  var bellCount = null;
+  function bellChanged() {
+    var count = document.querySelector("#notice-bell .notice-count");
+    if (!count) return;
+    var now = Number(count.dataset.count || 0);
+    if (bellCount !== null && now > bellCount) {
+      document.body.dispatchEvent(new CustomEvent("oceanis:activity", { bubbles: true }));
+    }
+    bellCount = now;
+  }
+  document.addEventListener("htmx:afterSettle", bellChanged);
+
   document.addEventListener("DOMContentLoaded", function () { start(); setInterval(tick, 5000); });
   document.addEventListener("htmx:afterSwap", function () { start(); });
   /* After choosing a client, move focus to the next field for keyboard users. */

@@ -27,7 +27,7 @@ pytestmark = [
 def test_the_bell_counts_a_new_notice_without_reload(live_server, browser, settings):
     settings.NOTICES_BELL_REFRESH_SECONDS = 1
     tech = TechnicianFactory(user__username="julien")
-    tab = browser.new_page()
+    tab = browser.new_page(locale="fr-FR")
     tab.goto(f"{live_server.url}/login/?next=/incidents/")
     tab.fill("#id_username", "julien")
     tab.fill("#id_password", PASSWORD)
