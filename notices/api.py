@@ -6,19 +6,20 @@ from __future__ import annotations
 from django.utils.translation import gettext_lazy as _
 from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
 from rest_framework import serializers
-from rest_framework.permissions import BasePermission
+from rest_framework.exceptions import NotFound
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.auth import scope_for
+from api.auth import TokenScopeRequired, scope_for
 from api.pagination import IdCursorPagination
+from api.scopes import ScopeRule, TokenScope
 from api.views.schema import errors
 
 from . import selectors, services, wording
 from .models import Notice, NoticeKind
 
 
-class IsStaffUser(BasePermission):
+class IsStaffUser(TokenScopeRequired):
     """A staff person acting as themselves (session, or a staff-wide token issued to them)."""
 
     message = _("Seuls les intervenants Oceanis ont des notifications.")
@@ -28,7 +29,7 @@ class IsStaffUser(BasePermission):
         user = request.user
         return bool(
             scope is not None and scope.staff and user and user.is_authenticated and user.is_staff
-        )
+        ) and super().has_permission(request, view)
 
 
 class NoticeSerializer(serializers.ModelSerializer):
@@ -56,6 +57,10 @@ class NoticeSerializer(serializers.ModelSerializer):
         return notice.url
 
 
+# Marking one's own notices read is part of reading them.
+NOTIFICATIONS = ScopeRule.only(TokenScope.NOTIFICATIONS_READ)
+
+
 class NoticeCursorPagination(IdCursorPagination):
     ordering = ("-created_at", "-id")
 
@@ -65,6 +70,7 @@ UNREAD = OpenApiParameter("unread", bool, description="`true` : seulement les no
 
 class MyNotificationsView(APIView):
     permission_classes = [IsStaffUser]
+    token_scopes = NOTIFICATIONS
 
     @extend_schema(
         summary="Mes notifications",
@@ -84,6 +90,7 @@ class MyNotificationsView(APIView):
 
 class MyNotificationReadView(APIView):
     permission_classes = [IsStaffUser]
+    token_scopes = NOTIFICATIONS
 
     @extend_schema(
         summary="Marquer une notification comme lue",
@@ -94,8 +101,6 @@ class MyNotificationReadView(APIView):
     def post(self, request, pk: int):
         notice = selectors.notice_of(request.user, pk)
         if notice is None:
-            from rest_framework.exceptions import NotFound
-
             raise NotFound()
         services.notice_mark_read(notice=notice)
         return Response(NoticeSerializer(notice).data)
@@ -103,6 +108,7 @@ class MyNotificationReadView(APIView):
 
 class MyNotificationsReadAllView(APIView):
     permission_classes = [IsStaffUser]
+    token_scopes = NOTIFICATIONS
 
     @extend_schema(
         summary="Marquer toutes mes notifications comme lues",

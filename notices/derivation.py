@@ -78,6 +78,13 @@ def _technician_user(pk) -> int | None:
     return Technician.objects.filter(pk=pk).values_list("user_id", flat=True).first()
 
 
+def _owners_or_dispatchers(ticket: Ticket) -> set[int]:
+    """The ticket's assignee and resolver; on a ticket nobody owns yet, the manager and deputy,
+    who dispatch it: what the client says is never told to no one."""
+    owners = {_user_of(ticket.assignee), _user_of(ticket.resolver)} - {None}
+    return owners or _manager_ids()
+
+
 def event_kind(event: TicketEvent, ticket: Ticket) -> str | None:
     """The client kind of an event, or None when the client said nothing."""
     if not is_client_activity(event, ticket):
@@ -97,7 +104,7 @@ def event_kind(event: TicketEvent, ticket: Ticket) -> str | None:
 def recipients_by_kind(event: TicketEvent) -> dict[str, set[int]]:
     """Who gets which kind of notice for one ticket event (before the own-action rule)."""
     ticket = event.ticket
-    owners = {_user_of(ticket.assignee), _user_of(ticket.resolver)}
+    owners = _owners_or_dispatchers(ticket)
     out: dict[str, set[int]] = {}
     client_kind = event_kind(event, ticket)
     if client_kind:
@@ -109,8 +116,7 @@ def recipients_by_kind(event: TicketEvent) -> dict[str, set[int]]:
     elif event.kind == EventKind.SLA_WARNING:
         out[NoticeKind.SLA_WARNING] = {_user_of(ticket.assignee)} | _manager_ids()
     elif event.kind == EventKind.CREATED and ticket.follow_up_of_id:
-        previous = ticket.follow_up_of
-        out[NoticeKind.FOLLOW_UP] = {_user_of(previous.assignee), _user_of(previous.resolver)}
+        out[NoticeKind.FOLLOW_UP] = _owners_or_dispatchers(ticket.follow_up_of)
     elif event.kind == EventKind.NOTE:
         names = {name.lower() for name in MENTION.findall(event.body)}
         if names:

@@ -9,10 +9,10 @@ from django.contrib.auth.models import Group
 from extranet import actions
 from notices.models import Notice, NoticeKind
 from staff.models import DEPUTY_GROUP, Level, Team
-from tests.factories import TechnicianFactory, make_ticket
+from tests.factories import ContactFactory, TechnicianFactory, UserFactory, make_ticket
 from tests.notices.conftest import kinds_of, notices_of
 from tickets import services
-from tickets.models import Channel, State
+from tickets.models import Channel, State, Ticket
 from tickets.sla_warnings import record_due_sla_warnings
 
 pytestmark = pytest.mark.django_db
@@ -232,3 +232,31 @@ def test_a_ticket_opened_by_a_technician_for_himself_notifies_nobody(owner, comm
     with committed():
         make_ticket(by=owner.user, assignee=owner)
     assert kinds_of(owner.user) == []
+
+
+def test_a_client_comment_on_a_ticket_nobody_owns_reaches_the_dispatchers(manager, committed):
+    deputy = TechnicianFactory(user__username="deputy")
+    deputy.user.groups.add(Group.objects.get_or_create(name=DEPUTY_GROUP)[0])
+    with committed():
+        unassigned = make_ticket(by=manager.user)
+    user = UserFactory(username="client-user", is_staff=False)
+    contact = ContactFactory(client=unassigned.client, user=user, email=user.email)
+    with committed():
+        actions.comment_add(contact=contact, ticket=unassigned, body="Des nouvelles ?")
+    assert kinds_of(manager.user) == [NoticeKind.CLIENT_COMMENT]
+    assert kinds_of(deputy.user) == [NoticeKind.CLIENT_COMMENT]
+
+
+def test_a_reply_after_closure_of_a_ticket_nobody_owned_reaches_the_dispatchers(manager, committed):
+    with committed():
+        old = make_ticket(by=manager.user)
+        services.ticket_take_in_charge(ticket=old, by=manager.user)
+        services.ticket_resolve(ticket=old, by=manager.user, note="Fait.")
+        services.ticket_close(ticket=old, by=manager.user, synthesis="Fait.")
+        old.refresh_from_db()
+        Ticket.objects.filter(pk=old.pk).update(assignee=None)  # its owner left the desk
+        old.refresh_from_db()
+        services.ticket_client_reply(
+            ticket=old, by=None, body="Ça recommence.", via=Channel.EMAIL, kind="email_in"
+        )
+    assert NoticeKind.FOLLOW_UP in kinds_of(manager.user)
