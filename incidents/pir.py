@@ -15,9 +15,9 @@ from django.db.models import QuerySet
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 
 from alerts.models import Event
+from oceanis.pdf import FONT, OceanisPDF
 from tickets.models import EventKind, State, Ticket, TicketEvent
 
 from .models import MajorIncident, PostIncidentReport
@@ -116,27 +116,9 @@ def duration_label(incident: MajorIncident) -> str:
 
 # --- PDF --------------------------------------------------------------------------------------
 
-_REPLACEMENTS = {"→": "->", "←": "<-", "\u202f": " ", "\u00a0": " "}
-
-
-def _pdf_text(value: str) -> str:
-    """Text the PDF core fonts can draw (Windows-1252 covers French, œ, €, typographic quotes)."""
-    for char, replacement in _REPLACEMENTS.items():
-        value = value.replace(char, replacement)
-    return value.encode("cp1252", errors="replace").decode("cp1252")
-
 
 def _local(value: datetime) -> str:
     return date_format(timezone.localtime(value), "j F Y H:i")
-
-
-class _ReportPDF(FPDF):
-    reference = ""
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("Helvetica", size=8)
-        self.cell(0, 6, _pdf_text(f"Oceanis – {self.reference} – {self.page_no()}"), align="C")
 
 
 def pir_pdf(
@@ -147,22 +129,19 @@ def pir_pdf(
     client_name: str = "",
 ) -> bytes:
     """The report as a PDF document (fpdf2, pure Python: no system libraries needed)."""
-    pdf = _ReportPDF(format="A4")
-    pdf.core_fonts_encoding = "windows-1252"
-    pdf.reference = incident.reference
-    pdf.set_title(_pdf_text(f"{incident.reference} {incident.title}"))
-    pdf.set_author("Oceanis Service Desk")
-    pdf.set_auto_page_break(auto=True, margin=16)
+    pdf = OceanisPDF(
+        f"{incident.reference} {incident.title}", footer_label=f"Oceanis – {incident.reference}"
+    )
     pdf.add_page()
 
     def heading(text: str, size: int = 13) -> None:
-        pdf.set_font("Helvetica", style="B", size=size)
-        pdf.multi_cell(0, 7, _pdf_text(text), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, style="B", size=size)
+        pdf.multi_cell(0, 7, text, new_x="LMARGIN", new_y="NEXT")
         pdf.ln(1)
 
     def paragraph(text: str, size: int = 10, style: str = "") -> None:
-        pdf.set_font("Helvetica", style=style, size=size)
-        pdf.multi_cell(0, 5, _pdf_text(text or "–"), new_x="LMARGIN", new_y="NEXT")
+        pdf.set_font(FONT, style=style, size=size)
+        pdf.multi_cell(0, 5, text or "–", new_x="LMARGIN", new_y="NEXT")
         pdf.ln(2)
 
     heading(_("Rapport post-incident"), 16)

@@ -1,15 +1,16 @@
 """The monthly client report (steering-committee pack) as a PDF, drawn with fpdf2.
 
-Pure Python: fpdf2's built-in Helvetica with the Windows-1252 encoding covers French (accents,
-œ, €, typographic quotes and dashes); any other character is replaced by "?" rather than failing.
-Charts are drawn with fpdf2 primitives (rectangles, lines), so no image library is involved.
+Built on the project's PDF base (``oceanis.pdf``: embedded Unicode font). Charts are drawn with
+fpdf2 primitives (rectangles, lines), so no image library is involved. Table bodies are white
+with dark text; a section's title is never left alone at the foot of a page.
 """
 
 from __future__ import annotations
 
 from django.utils.translation import gettext as _
-from fpdf import FPDF
 from fpdf.fonts import FontFace
+
+from oceanis.pdf import BRAND, FONT, MUTED, TEXT, OceanisPDF
 
 from .periods import local_tz
 from .queries import DIMENSIONS, ServiceReport
@@ -28,35 +29,16 @@ from .tables import (
 )
 
 PDF_BREACH_LIMIT = 40
-BRAND = (11, 92, 138)
-MUTED = (91, 107, 124)
-HEADINGS = FontFace(emphasis="BOLD", fill_color=(232, 240, 247))
+HEADINGS = FontFace(emphasis="BOLD", color=TEXT, fill_color=(232, 240, 247))
+ZEBRA = (246, 248, 250)  # every other body row: light, the text stays dark
+# Room a section needs below its title before the page ends: title, chart, first table rows.
+SECTION_MIN_HEIGHT = 30
+TITLE_HEIGHT = 8
+BAR_ROW_HEIGHT = 5
+LINE_CHART_HEIGHT = 41
 # Breaches: the columns that fit on a portrait page.
 BREACH_COLUMNS = (0, 2, 3, 4, 5, 7)
 BREACH_WIDTHS = (16, 34, 13, 14, 14, 9)
-
-
-def pdf_text(value: str) -> str:
-    return str(value).encode("cp1252", errors="replace").decode("cp1252")
-
-
-class ReportPDF(FPDF):
-    def __init__(self, title: str):
-        super().__init__(orientation="portrait", unit="mm", format="A4")
-        self.core_fonts_encoding = "windows-1252"
-        self.report_title = title
-        self.set_auto_page_break(auto=True, margin=18)
-        self.set_margins(15, 15, 15)
-        self.set_title(pdf_text(title))
-        self.set_author("Oceanis Service Desk")
-        self.set_creator("Oceanis Service Desk")
-
-    def footer(self):
-        self.set_y(-12)
-        self.set_font("helvetica", size=8)
-        self.set_text_color(*MUTED)
-        self.cell(0, 5, pdf_text(f"{self.report_title} – page {self.page_no()}/{{nb}}"), align="C")
-        self.set_text_color(0, 0, 0)
 
 
 def render_report_pdf(report: ServiceReport) -> bytes:
@@ -65,7 +47,7 @@ def render_report_pdf(report: ServiceReport) -> bytes:
         "scope": report.scope_label,
         "period": report.period.label,
     }
-    pdf = ReportPDF(title)
+    pdf = OceanisPDF(title)
     pdf.add_page()
     _cover(pdf, report)
 
@@ -84,18 +66,18 @@ def render_report_pdf(report: ServiceReport) -> bytes:
     return bytes(pdf.output())
 
 
-def _cover(pdf: ReportPDF, report: ServiceReport) -> None:
-    pdf.set_font("helvetica", "B", 18)
+def _cover(pdf: OceanisPDF, report: ServiceReport) -> None:
+    pdf.set_font(FONT, "B", 18)
     pdf.set_text_color(*BRAND)
-    pdf.multi_cell(0, 9, pdf_text(_("Rapport de service")), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", "B", 14)
+    pdf.multi_cell(0, 9, _("Rapport de service"), new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, "B", 14)
     pdf.set_text_color(0, 0, 0)
-    pdf.multi_cell(0, 8, pdf_text(report.scope_label), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_font("helvetica", size=11)
+    pdf.multi_cell(0, 8, report.scope_label, new_x="LMARGIN", new_y="NEXT")
+    pdf.set_font(FONT, size=11)
     pdf.multi_cell(
         0,
         6,
-        pdf_text(_("Période : %(period)s") % {"period": report.period.label}),
+        _("Période : %(period)s") % {"period": report.period.label},
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -104,10 +86,8 @@ def _cover(pdf: ReportPDF, report: ServiceReport) -> None:
     pdf.multi_cell(
         0,
         6,
-        pdf_text(
-            _("Établi le %(date)s à %(time)s (heure de Paris)")
-            % {"date": f"{generated:%d/%m/%Y}", "time": f"{generated:%H:%M}"}
-        ),
+        _("Établi le %(date)s à %(time)s (heure de Paris)")
+        % {"date": f"{generated:%d/%m/%Y}", "time": f"{generated:%H:%M}"},
         new_x="LMARGIN",
         new_y="NEXT",
     )
@@ -128,8 +108,8 @@ def _cover(pdf: ReportPDF, report: ServiceReport) -> None:
     ) as table:
         for label, value in summary:
             row = table.row()
-            row.cell(pdf_text(label))
-            row.cell(pdf_text(value), align="RIGHT")
+            row.cell(label)
+            row.cell(value, align="RIGHT")
     pdf.ln(4)
 
 
@@ -138,76 +118,82 @@ def _bars_of(table: Table, *, value_index: int, percent: bool = False, skip_last
     return ("bars", [(str(r[0]), r[value_index]) for r in rows], percent)
 
 
-def _section(pdf: ReportPDF, table: Table, chart=None) -> None:
-    if pdf.will_page_break(40):
+def _chart_height(chart) -> float:
+    if chart and chart[0] == "bars":
+        return BAR_ROW_HEIGHT * len(chart[1]) + 4
+    if chart and chart[0] == "line":
+        return LINE_CHART_HEIGHT
+    return 0
+
+
+def _section(pdf: OceanisPDF, table: Table, chart=None) -> None:
+    # The title, its chart and the first rows of its table start on the same page.
+    if pdf.will_page_break(TITLE_HEIGHT + _chart_height(chart) + SECTION_MIN_HEIGHT):
         pdf.add_page()
-    pdf.set_font("helvetica", "B", 12)
+    pdf.set_font(FONT, "B", 12)
     pdf.set_text_color(*BRAND)
-    pdf.multi_cell(0, 7, pdf_text(table.title), new_x="LMARGIN", new_y="NEXT")
-    pdf.set_text_color(0, 0, 0)
+    pdf.multi_cell(0, 7, table.title, new_x="LMARGIN", new_y="NEXT")
+    pdf.reset_colours()
     if chart and chart[0] == "bars":
         _draw_bars(pdf, chart[1], percent=chart[2])
     elif chart and chart[0] == "line":
         _draw_line(pdf, chart[1])
-    pdf.set_font("helvetica", size=8)
+    pdf.reset_colours()
+    pdf.set_font(FONT, size=8)
     if not table.rows:
-        pdf.multi_cell(
-            0, 5, pdf_text(_("Aucune donnée sur la période.")), new_x="LMARGIN", new_y="NEXT"
-        )
+        pdf.multi_cell(0, 5, _("Aucune donnée sur la période."), new_x="LMARGIN", new_y="NEXT")
     else:
         widths = table.pdf_widths
         with pdf.table(
-            headings_style=HEADINGS, col_widths=widths, line_height=4.5, text_align="LEFT"
+            headings_style=HEADINGS,
+            col_widths=widths,
+            line_height=4.5,
+            text_align="LEFT",
+            cell_fill_color=ZEBRA,
+            cell_fill_mode="EVEN_ROWS",
         ) as grid:
-            grid.row([pdf_text(c.label) for c in table.columns])
+            grid.row([c.label for c in table.columns])
             for raw in table.rows:
                 row = grid.row()
                 for value, column in zip(raw, table.columns, strict=True):
                     numeric = column.kind not in ("text", "date", "datetime", "month")
-                    row.cell(
-                        pdf_text(display(value, column.kind)), align="RIGHT" if numeric else "LEFT"
-                    )
+                    row.cell(display(value, column.kind), align="RIGHT" if numeric else "LEFT")
     if table.note:
-        pdf.set_font("helvetica", "I", 8)
+        pdf.set_font(FONT, "I", 8)
         pdf.set_text_color(*MUTED)
-        pdf.multi_cell(0, 4.5, pdf_text(table.note), new_x="LMARGIN", new_y="NEXT")
-        pdf.set_text_color(0, 0, 0)
+        pdf.multi_cell(0, 4.5, table.note, new_x="LMARGIN", new_y="NEXT")
+        pdf.reset_colours()
     pdf.ln(4)
 
 
-def _draw_bars(pdf: ReportPDF, items, *, percent: bool) -> None:
+def _draw_bars(pdf: OceanisPDF, items, *, percent: bool) -> None:
     """Horizontal bars with their label and value, scaled to the largest value."""
-    row_h, label_w, bar_w = 5, 45, 100
-    height = row_h * len(items) + 2
-    if pdf.will_page_break(height):
-        pdf.add_page()
+    row_h, label_w, bar_w = BAR_ROW_HEIGHT, 45, 100
     top = 1.0 if percent else max((v or 0 for _l, v in items), default=0)
     x0, y = pdf.l_margin, pdf.get_y() + 1
-    pdf.set_font("helvetica", size=8)
+    pdf.set_font(FONT, size=8)
     for label, value in items:
         pdf.set_xy(x0, y)
-        pdf.cell(label_w - 2, row_h, pdf_text(label)[:32], align="R")
+        pdf.cell(label_w - 2, row_h, label[:32], align="R")
         length = 0 if not top or value is None else bar_w * value / top
         if length:
             pdf.set_fill_color(*BRAND)
             pdf.rect(x0 + label_w, y + 0.8, length, row_h - 1.6, style="F")
         pdf.set_xy(x0 + label_w + length + 1, y)
-        pdf.cell(20, row_h, pdf_text(display(value, PERCENT if percent else "int")))
+        pdf.cell(20, row_h, display(value, PERCENT if percent else "int"))
         y += row_h
     pdf.set_xy(x0, y + 2)
 
 
-def _draw_line(pdf: ReportPDF, points) -> None:
+def _draw_line(pdf: OceanisPDF, points) -> None:
     """The backlog curve with its axes, the first and last day and the maximum written."""
     width, height = 150, 35
-    if pdf.will_page_break(height + 10):
-        pdf.add_page()
     x0, y0 = pdf.l_margin + 10, pdf.get_y() + 2
     top = max((v for _d, v in points), default=0) or 1
     pdf.set_draw_color(*MUTED)
     pdf.line(x0, y0 + height, x0 + width, y0 + height)
     pdf.line(x0, y0, x0, y0 + height)
-    pdf.set_font("helvetica", size=7)
+    pdf.set_font(FONT, size=7)
     pdf.set_xy(x0 - 10, y0 - 1)
     pdf.cell(9, 3, str(top), align="R")
     n = len(points)
@@ -223,9 +209,9 @@ def _draw_line(pdf: ReportPDF, points) -> None:
     pdf.set_draw_color(0, 0, 0)
     if points:
         pdf.set_xy(x0, y0 + height + 1)
-        pdf.cell(30, 3, pdf_text(points[0][0]))
+        pdf.cell(30, 3, points[0][0])
         pdf.set_xy(x0 + width - 30, y0 + height + 1)
-        pdf.cell(30, 3, pdf_text(points[-1][0]), align="R")
+        pdf.cell(30, 3, points[-1][0], align="R")
     pdf.set_xy(pdf.l_margin, y0 + height + 6)
 
 
