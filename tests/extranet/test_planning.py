@@ -147,3 +147,23 @@ def test_service_level_aggregates_per_month_and_urgency(contact_client, org_a, o
 def test_service_level_is_one_aggregate_query(contact_client, org_a, django_assert_num_queries):
     with django_assert_num_queries(5):  # session, user, contact, aggregate, incident banner
         contact_client.get(reverse("extranet:service_level"))
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_service_level_chart_numbers_are_locale_independent(contact_client, org_a, language):
+    """French formats 90.0 as "90,0": in an SVG attribute that breaks the gridline."""
+    import re
+
+    from django.utils import translation
+
+    with translation.override(language):
+        response = contact_client.get(
+            reverse("extranet:service_level"), HTTP_ACCEPT_LANGUAGE=language
+        )
+    svg = re.search(r"<svg.*?</svg>", response.content.decode(), re.S).group(0)
+    numbers = re.findall(r'\b(?:x|y|x1|y1|x2|y2|width|height)="([^"]*)"', svg)
+    assert numbers and all(re.fullmatch(r"-?\d+(\.\d+)?", n) for n in numbers), numbers
+    assert re.search(r'viewBox="0 0 \d+(\.\d+)? \d+(\.\d+)?"', svg)
+    # The 50 % gridline sits halfway between the 100 % line and the axis.
+    (top, mid, base) = (float(y) for y in re.findall(r'<line x1="38" y1="([^"]+)"', svg))
+    assert mid == (top + base) / 2
