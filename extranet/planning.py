@@ -68,10 +68,21 @@ def month_grid(contact: Contact, year: int, month: int) -> list[list[Day]]:
     ]
 
 
-def adjacent_months(year: int, month: int) -> tuple[tuple[int, int], tuple[int, int]]:
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the month grid's range (its URL answers 404 outside)
+
+
+def month_in_range(year: int, month: int) -> bool:
+    return 1 <= month <= 12 and FIRST_YEAR <= year <= LAST_YEAR
+
+
+def adjacent_months(year: int, month: int) -> tuple[tuple[int, int] | None, tuple[int, int] | None]:
+    """The months before and after, or None where the grid's range ends (no link to a 404)."""
     previous = (year - 1, 12) if month == 1 else (year, month - 1)
     following = (year + 1, 1) if month == 12 else (year, month + 1)
-    return previous, following
+    return (
+        previous if month_in_range(*previous) else None,
+        following if month_in_range(*following) else None,
+    )
 
 
 def feed_contact(token: str) -> Contact | None:
@@ -88,6 +99,12 @@ def feed_contact(token: str) -> Contact | None:
         return None
     CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
     return contact
+
+
+def feed_revoke(*, contact: Contact) -> int:
+    """The contact's subscription address stops working at once (a new one is issued on demand)."""
+    deleted, _by_model = CalendarFeed.objects.filter(contact=contact).delete()
+    return deleted
 
 
 def intervention_summary(intervention: PlannedIntervention) -> str:

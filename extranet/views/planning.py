@@ -47,7 +47,7 @@ def planning_list(request):
 
 @contact_required
 def planning_month(request, year: int, month: int):
-    if not (1 <= month <= 12 and 2000 <= year <= 2100):
+    if not planning.month_in_range(year, month):
         raise Http404
     previous, following = planning.adjacent_months(year, month)
     return render(
@@ -79,7 +79,7 @@ def feed_regenerate(request):
 @contact_required
 @require_POST
 def feed_revoke(request):
-    CalendarFeed.objects.filter(contact=request.contact).delete()
+    planning.feed_revoke(contact=request.contact)
     return render(request, "extranet/planning_feed.html", {"revoked": True, "nav": "planning"})
 
 

@@ -167,3 +167,15 @@ def test_service_level_chart_numbers_are_locale_independent(contact_client, org_
     # The 50 % gridline sits halfway between the 100 % line and the axis.
     (top, mid, base) = (float(y) for y in re.findall(r'<line x1="38" y1="([^"]+)"', svg))
     assert mid == (top + base) / 2
+
+
+def test_the_month_view_never_links_outside_its_range(contact_client, org_a):
+    first = contact_client.get(reverse("extranet:planning_month", args=[2000, 1]))
+    last = contact_client.get(reverse("extranet:planning_month", args=[2100, 12]))
+    assert first.status_code == last.status_code == 200
+    assert 'rel="prev"' not in first.content.decode() and 'rel="next"' in first.content.decode()
+    assert 'rel="next"' not in last.content.decode() and 'rel="prev"' in last.content.decode()
+    assert first.context["previous"] is None and last.context["following"] is None
+    for year, month in (first.context["following"], last.context["previous"]):
+        target = reverse("extranet:planning_month", args=[year, month])
+        assert contact_client.get(target).status_code == 200

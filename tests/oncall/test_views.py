@@ -7,6 +7,7 @@ import time_machine
 from django.test import Client as HttpClient
 from django.urls import reverse
 
+from api.scopes import CLIENT_SCOPES
 from api.tokens import token_create
 from oncall.links import ack_token
 from oncall.models import AckVia, CalendarFeed, Override, Page, PageState
@@ -155,12 +156,12 @@ def test_integrations_ask_who_is_on_call_with_a_staff_token_but_not_a_client_one
     client, rotation, client_24x7
 ):
     url = reverse("oncall:api_now")
-    _, staff_raw = token_create(name="Standard téléphonique")
+    _, staff_raw = token_create(name="Standard téléphonique", scopes=["oncall:read"])
     ok = client.get(
         url, {"at": "2026-10-03T03:00:00+02:00"}, HTTP_AUTHORIZATION=f"Bearer {staff_raw}"
     )
     assert ok.status_code == 200 and ok.json()["primary"]["name"] == "Alice"
-    _, client_raw = token_create(name="Outil client", client=client_24x7)
+    _, client_raw = token_create(name="Outil client", client=client_24x7, scopes=CLIENT_SCOPES)
     assert client.get(url, HTTP_AUTHORIZATION=f"Bearer {client_raw}").status_code == 403
     assert client.get(url, HTTP_AUTHORIZATION="Bearer oc_forged").status_code == 401
 
@@ -356,7 +357,7 @@ def test_the_api_session_path_keeps_csrf_protection(boss, page):
 
 
 def test_the_api_accepts_a_staff_token_acting_for_the_technician(client, page):
-    _, raw = token_create(name="Téléphonie")
+    _, raw = token_create(name="Téléphonie", scopes=["oncall:write"])
     response = client.post(
         reverse("oncall:api_page_ack", args=[page.pk]),
         {"technician": page.target.pk},
@@ -370,7 +371,7 @@ def test_the_api_accepts_a_staff_token_acting_for_the_technician(client, page):
 
 
 def test_the_api_refuses_a_client_scoped_token(client, page):
-    _, raw = token_create(name="Outil client", client=page.ticket.client)
+    _, raw = token_create(name="Outil client", client=page.ticket.client, scopes=CLIENT_SCOPES)
     response = client.post(
         reverse("oncall:api_page_ack", args=[page.pk]), HTTP_AUTHORIZATION=f"Bearer {raw}"
     )
@@ -430,3 +431,11 @@ def test_staff_without_technician_profile_gets_no_feed(client, rotation):
     response = client.post(reverse("oncall:feed_create"), follow=True)
     assert "Seuls les techniciens" in response.content.decode()
     assert not CalendarFeed.objects.exists()
+
+
+def test_see_the_request_leads_to_the_back_office_ticket_not_the_admin(staff_client, page):
+    detail = staff_client.get(reverse("oncall:page_detail", args=[page.pk])).content.decode()
+    ticket_url = reverse("backoffice:ticket", args=[page.ticket.reference])
+    assert f'href="{ticket_url}"' in detail
+    assert "/admin/" not in detail.split("Voir la demande")[0].rsplit("<a", 1)[-1]
+    assert staff_client.get(ticket_url).status_code == 200
