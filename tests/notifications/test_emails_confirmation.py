@@ -56,7 +56,7 @@ def test_the_extranet_requester_gets_exactly_one_confirmation(marie, client, mai
     mail = mine[0]
     assert mail.subject == f"[{ticket.reference}] Demande enregistrée : VPN coupé"
     deadline = formats.date_format(timezone.localtime(ticket.gti_deadline), "DATETIME_FORMAT")
-    assert deadline == "20 octobre 2026 15:30"  # 4 business hours from 10:00, lunch closed
+    assert deadline == "20 octobre 2026 à 15:30"  # 4 business hours from 10:00, lunch closed
     assert f"Intervention garantie avant le : {deadline}" in mail.body
     assert f"Référence : {ticket.reference}" in mail.body
     assert deadline in mail.alternatives[0].content

@@ -64,7 +64,7 @@ def test_the_reminder_is_mailed_at_once_with_the_closing_date_and_the_way_back(
     # 10 business days after the resolution (Sunday 1 November, All Saints, changes nothing).
     sentence = (
         f"Votre demande {resolved.reference} est résolue : elle sera clôturée le "
-        "3 novembre 2026 10:00 sans retour de votre part."
+        "3 novembre 2026 à 10:00 sans retour de votre part."
     )
     link = f"https://support.oceanis.example/extranet/demandes/{resolved.pk}/"
     html = mail.alternatives[0].content
