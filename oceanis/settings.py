@@ -163,6 +163,9 @@ LOGOUT_REDIRECT_URL = "login"
 LANGUAGE_CODE = "fr"
 LANGUAGES = [("fr", _("Français")), ("en", _("English"))]
 FORMAT_MODULE_PATH = ["oceanis.formats"]  # French dates read "le 2 décembre 2026 à 16:40"
+# The numbers clients call, shown in the extranet footer and the client mails (hidden when empty).
+OCEANIS_SUPPORT_PHONE = env("OCEANIS_SUPPORT_PHONE", default="")
+OCEANIS_ONCALL_PHONE = env("OCEANIS_ONCALL_PHONE", default="")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True
