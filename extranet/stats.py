@@ -7,12 +7,13 @@ from datetime import date, datetime, time
 from zoneinfo import ZoneInfo
 
 from django.conf import settings
-from django.db.models import Count, Q
+from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import timezone
+from django.utils import formats, timezone
 
 from clients.models import Contact
 from sla.policy import Urgency
+from tickets.selectors import breached_q, gti_met_q
 
 from .forms import URGENCY_ORDER
 from .scoping import visible_tickets
@@ -21,13 +22,14 @@ from .scoping import visible_tickets
 @dataclass
 class Cell:
     total: int = 0  # requests created that month
-    measured: int = 0  # of which taken in charge (GTI measured)
+    measured: int = 0  # of which the GTI is decided: met, or breached (late, or untaken past it)
     met: int = 0
 
     @property
-    def rate(self) -> int | None:
-        """Percentage of measured requests whose GTI was met; None when nothing was measured."""
-        return round(100 * self.met / self.measured) if self.measured else None
+    def rate(self) -> float | None:
+        """Percentage of decided requests whose GTI was met (one decimal, as in the monthly
+        report); None when nothing is decided yet."""
+        return round(100 * self.met / self.measured, 1) if self.measured else None
 
 
 @dataclass
@@ -59,12 +61,15 @@ def last_months(today: date, count: int = 12) -> list[date]:
 
 
 def service_level(contact: Contact, today: date | None = None) -> list[MonthRow]:
-    """Per month (last 12, Paris time) and urgency: requests created, measured, GTI met.
+    """Per month (last 12, Paris time) and urgency: requests created, GTI decided, GTI met.
 
+    The counting rule is the monthly report's (``tickets.selectors.gti_met_q`` and
+    ``breached_q``): a request still untaken past its deadline is a breach, not "not measured".
     One grouped query; Python only lays the (at most 48) result rows into the grid.
     """
     tz = ZoneInfo(settings.TIME_ZONE)
-    today = today or timezone.localdate()
+    now = timezone.now()
+    today = today or timezone.localdate(now)
     months = last_months(today)
     since = timezone.make_aware(datetime.combine(months[0], time.min), tz)
     rows = (
@@ -74,8 +79,8 @@ def service_level(contact: Contact, today: date | None = None) -> list[MonthRow]
         .values("month", "urgency")
         .annotate(
             total=Count("pk"),
-            measured=Count("pk", filter=Q(gti_met__isnull=False)),
-            met=Count("pk", filter=Q(gti_met=True)),
+            measured=Count("pk", filter=gti_met_q() | breached_q(now)),
+            met=Count("pk", filter=gti_met_q()),
         )
         .order_by()
     )
@@ -119,7 +124,8 @@ def chart_bars(rows: list[MonthRow]) -> list[Bar]:
                     width=BAR_WIDTH,
                     height=height,
                     urgency=urgency,
-                    label=f"{row.month:%m/%Y} – {Urgency(urgency).label} : {cell.rate} % "
+                    label=f"{row.month:%m/%Y} – {Urgency(urgency).label} : "
+                    f"{formats.number_format(cell.rate, 1)} % "
                     f"({cell.met}/{cell.measured})",
                 )
             )

@@ -49,7 +49,7 @@ from tickets.models import (
     Ticket,
     TicketEvent,
 )
-from tickets.selectors import breached_q
+from tickets.selectors import breached_q, gti_met_q
 
 from .percentiles import percentiles
 from .periods import Period, local_midnight, local_tz
@@ -181,7 +181,7 @@ class ServiceReport:
         breached = breached_q(self.as_of)
         aggregates = {}
         for i, urgency in enumerate(URGENCIES):
-            aggregates[f"m{i}"] = Count("pk", filter=Q(urgency=urgency, gti_met=True))
+            aggregates[f"m{i}"] = Count("pk", filter=Q(urgency=urgency) & gti_met_q())
             aggregates[f"b{i}"] = Count("pk", filter=Q(urgency=urgency) & breached)
         row = self.created().aggregate(**aggregates)
         return [

@@ -49,6 +49,12 @@ def at_risk_q(now: datetime | None = None) -> Q:
     return Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now, gti_deadline__gt=now)
 
 
+def gti_met_q() -> Q:
+    """Taken in charge within the GTI. With ``breached_q``, the one counting rule of every GTI
+    rate (reports, monthly PDF, extranet): met / (met + breached)."""
+    return Q(gti_met=True)
+
+
 def breached_q(now: datetime | None = None) -> Q:
     """Clock still running and past the deadline, or measured and missed."""
     now = now or timezone.now()
