@@ -166,6 +166,9 @@ FORMAT_MODULE_PATH = ["oceanis.formats"]  # French dates read "le 2 décembre 20
 # The numbers clients call, shown in the extranet footer and the client mails (hidden when empty).
 OCEANIS_SUPPORT_PHONE = env("OCEANIS_SUPPORT_PHONE", default="")
 OCEANIS_ONCALL_PHONE = env("OCEANIS_ONCALL_PHONE", default="")
+# CSV files (report exports, extranet history): ";" with decimal commas opens in French Excel;
+# "," switches to decimal points (oceanis/spreadsheet.py).
+CSV_DELIMITER = env("CSV_DELIMITER", default=";")
 LOCALE_PATHS = [BASE_DIR / "locale"]
 TIME_ZONE = "Europe/Paris"
 USE_I18N = True

@@ -1,35 +1,26 @@
 """CSV and XLSX files of report tables, for spreadsheets and the accounting tool.
 
 Both formats carry the same typed values (``tables.export_value``): durations in minutes,
-percentages as numbers (66.7), instants in Paris time, money as decimals. CSV is UTF-8 with a
-BOM (so Excel detects the encoding), comma separated, "." as the decimal point.
-
-Text that a spreadsheet would run as a formula (``=``, ``+``, ``-``, ``@``, tab, CR first) is
-prefixed with an apostrophe: ticket titles come from client e-mails.
+percentages as numbers (66.7), instants in Paris time, money as decimals. CSV follows the
+project's one CSV convention (``oceanis.spreadsheet``: separator, decimal mark, BOM, formulas
+neutralised); XLSX cells are typed, their text neutralised the same way.
 """
 
 from __future__ import annotations
 
-import csv
 import io
-from decimal import Decimal
 
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
+from oceanis import spreadsheet
+from oceanis.spreadsheet import neutralise
+
 from .tables import DATE, DATETIME, MONEY, Table, export_label, export_value
 
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-CSV_CONTENT_TYPE = "text/csv; charset=utf-8"
+CSV_CONTENT_TYPE = spreadsheet.CONTENT_TYPE
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-
-
-def neutralise(value):
-    """Keep spreadsheets from evaluating text as a formula."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        return "'" + value
-    return value
 
 
 def _typed_rows(table: Table):
@@ -41,18 +32,7 @@ def _typed_rows(table: Table):
 
 
 def to_csv(table: Table) -> bytes:
-    buffer = io.StringIO()
-    writer = csv.writer(buffer, lineterminator="\r\n")
-    writer.writerow([export_label(c) for c in table.columns])
-    for row in _typed_rows(table):
-        writer.writerow(["" if v is None else _csv_text(v) for v in row])
-    return buffer.getvalue().encode("utf-8-sig")
-
-
-def _csv_text(value) -> str:
-    if hasattr(value, "isoformat") and not isinstance(value, Decimal):
-        return value.isoformat(sep=" ") if hasattr(value, "hour") else value.isoformat()
-    return str(value)
+    return spreadsheet.to_bytes([export_label(c) for c in table.columns], _typed_rows(table))
 
 
 def to_xlsx(tables: list[Table]) -> bytes:

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-import csv
-
 from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 from django.utils.translation import gettext as _
+
+from oceanis import spreadsheet
 
 from ..access import contact_required
 from ..forms import HistoryFilterForm
@@ -46,12 +46,6 @@ def history(request):
     )
 
 
-def _cell(value) -> str:
-    """Neutralise spreadsheet formulas (CSV injection): client text must stay text."""
-    text = "" if value is None else str(value)
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def _local(value) -> str:
     return timezone.localtime(value).strftime("%d/%m/%Y %H:%M") if value else ""
 
@@ -65,11 +59,10 @@ def history_csv(request):
             status=400,
             content_type="text/plain; charset=utf-8",
         )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response = HttpResponse(content_type=spreadsheet.CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="demandes-cloturees.csv"'
-    response.write("\ufeff")  # BOM: spreadsheet software then reads UTF-8 accents correctly
-    writer = csv.writer(response, delimiter=";")
-    writer.writerow(
+    writer = spreadsheet.Writer(response)
+    writer.row(
         [
             _("Référence"),
             _("Objet"),
@@ -88,21 +81,18 @@ def history_csv(request):
         reports = "\n\n".join(
             f"{_local(e.at)} – {e.body}" for e in getattr(ticket, "public_reports", [])
         )
-        writer.writerow(
-            [
-                _cell(v)
-                for v in (
-                    ticket.reference,
-                    ticket.title,
-                    ticket.site.name if ticket.site else "",
-                    ticket.get_urgency_display(),
-                    _local(ticket.created_at),
-                    _local(ticket.taken_in_charge_at),
-                    _local(ticket.closed_at),
-                    met[ticket.gti_met],
-                    ticket.closure_synthesis,
-                    reports,
-                )
-            ]
+        writer.row(
+            (
+                ticket.reference,
+                ticket.title,
+                ticket.site.name if ticket.site else "",
+                ticket.get_urgency_display(),
+                _local(ticket.created_at),
+                _local(ticket.taken_in_charge_at),
+                _local(ticket.closed_at),
+                met[ticket.gti_met],
+                ticket.closure_synthesis,
+                reports,
+            )
         )
     return response

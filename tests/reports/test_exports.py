@@ -17,9 +17,9 @@ from tests.reports.conftest import NOW
 MARCH = Period.month(2026, 3)
 
 
-def read_csv(content: bytes) -> list[list[str]]:
+def read_csv(content: bytes, delimiter: str = ";") -> list[list[str]]:
     assert content.startswith(b"\xef\xbb\xbf")  # BOM: Excel reads UTF-8
-    return list(csv.reader(io.StringIO(content.decode("utf-8-sig"))))
+    return list(csv.reader(io.StringIO(content.decode("utf-8-sig")), delimiter=delimiter))
 
 
 def test_the_gti_table_exports_to_csv_with_the_same_figures(march):
@@ -28,12 +28,19 @@ def test_the_gti_table_exports_to_csv_with_the_same_figures(march):
     rows = read_csv(to_csv(gti))
     assert rows[0] == ["Urgence", "Mesurées", "Respectées", "Dépassées", "Taux de respect (%)"]
     assert rows[1:] == [
-        ["Critique", "2", "1", "1", "50.0"],
-        ["Très bloquant", "1", "1", "0", "100.0"],
-        ["Peu bloquant", "1", "1", "0", "100.0"],
-        ["Non bloquant", "1", "0", "1", "0.0"],
-        ["Toutes urgences", "5", "3", "2", "60.0"],
+        ["Critique", "2", "1", "1", "50,0"],
+        ["Très bloquant", "1", "1", "0", "100,0"],
+        ["Peu bloquant", "1", "1", "0", "100,0"],
+        ["Non bloquant", "1", "0", "1", "0,0"],
+        ["Toutes urgences", "5", "3", "2", "60,0"],
     ]
+
+
+def test_with_a_comma_separator_numbers_use_the_decimal_point(march, settings):
+    settings.CSV_DELIMITER = ","
+    report = ServiceReport(march.client_a, MARCH, as_of=NOW)
+    gti = next(t for t in report_tables(report) if t.key == "gti")
+    assert read_csv(to_csv(gti), delimiter=",")[-1] == ["Toutes urgences", "5", "3", "2", "60.0"]
 
 
 def test_durations_export_in_minutes(march):
@@ -41,8 +48,8 @@ def test_durations_export_in_minutes(march):
     durations = next(t for t in report_tables(report) if t.key == "durations")
     rows = read_csv(to_csv(durations))
     assert rows[0] == ["Mesure", "Demandes", "Médiane (min)", "90e centile (min)"]
-    assert rows[1][1:] == ["4", "75.0", "258.0"]
-    assert rows[4][1:] == ["3", "360.0", "960.0"]
+    assert rows[1][1:] == ["4", "75,0", "258,0"]
+    assert rows[4][1:] == ["3", "360,0", "960,0"]
 
 
 def test_the_workbook_has_one_sheet_per_table_with_typed_cells(march):
@@ -70,8 +77,8 @@ def test_billing_csv_and_xlsx_agree_line_by_line(march):
     t3 = by_ref[march.t[3].reference]
     assert (t3[6], t3[8], t3[11], t3[12]) == ("oui", 90, 20, 30)
     csv_t3 = next(r for r in csv_rows if r[0] == march.t[3].reference)
-    assert (csv_t3[8], csv_t3[11], csv_t3[12]) == ("90.00", "20", "30.00")
-    assert Decimal(csv_t3[12]) == Decimal(t3[12])
+    assert (csv_t3[8], csv_t3[11], csv_t3[12]) == ("90,00", "20", "30,00")
+    assert Decimal(csv_t3[12].replace(",", ".")) == Decimal(t3[12])
 
 
 def test_text_a_spreadsheet_would_run_as_a_formula_is_neutralised():

@@ -102,7 +102,7 @@ def test_exports_download_as_attachments_with_the_filters_applied(client, march)
         reverse("reports:export", args=["urgency", "csv"]), {"month": "2026-03"}
     )
     assert csv_response["Content-Type"] == "text/csv; charset=utf-8"
-    assert "Critique,3," in csv_response.content.decode("utf-8-sig")  # whole centre
+    assert "Critique;3;" in csv_response.content.decode("utf-8-sig")  # whole centre
 
 
 def test_bad_filters_are_explained_not_guessed(client, march):
