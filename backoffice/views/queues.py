@@ -3,7 +3,7 @@ engineer resolves for another owner) and "File d'équipe"."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Q, Value, When
+from django.db.models import Case, Count, F, IntegerField, Value, When
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -148,12 +148,12 @@ def _queue(request, kind: str):
     ordered = filter_queue(base, data, me=me, now=now, states=states)
     page = paginate(request, ordered, row_loader(request.user), PAGE_SIZE)
     rows = decorate(page.object_list, now)
-    # One aggregate over the queue's default scope; "awaiting" counts exactly what its filter
-    # link lists, the other counters keep to open tickets.
+    # One aggregate over the queue's default scope: each counter counts exactly the rows its
+    # link lists (the unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on).
     counters = base.filter(state__in=states).aggregate(
-        open=Count("pk", filter=Q(state__in=OPEN_STATES)),
+        active=Count("pk"),
         at_risk=Count("pk", filter=at_risk_q(now)),
-        breached=Count("pk", filter=breached_q(now) & Q(state__in=OPEN_STATES)),
+        breached=Count("pk", filter=breached_q(now)),
         awaiting=Count("pk", filter=awaiting_answer_q()),
     )
     context = {

@@ -152,5 +152,37 @@ def test_counters_link_to_at_risk_and_breached(tech_client):
         make_ticket(urgency=Urgency.CRITICAL)
     with time_machine.travel(MONDAY_9 + dt.timedelta(hours=2), tick=False):
         response = tech_client.get(TEAM)
-    assert response.context["counters"] == {"open": 1, "at_risk": 0, "breached": 1, "awaiting": 0}
+    assert response.context["counters"] == {
+        "active": 1,
+        "at_risk": 0,
+        "breached": 1,
+        "awaiting": 0,
+    }
     assert State.NEW in [t.state for t in response.context["rows"]]
+
+
+@pytest.mark.parametrize("url", [reverse("home"), TEAM])
+def test_every_counter_counts_exactly_the_rows_its_link_lists(
+    tech_client, technician, url, django_capture_on_commit_callbacks
+):
+    """Resolved tickets are listed by default (waiting to be closed) and a resolved ticket whose
+    GTI was missed is listed under "dépassées": the counters follow the same scope."""
+    with time_machine.travel(MONDAY_9, tick=False):
+        late_new = make_ticket(urgency=Urgency.CRITICAL, assignee=technician)
+        late_resolved = make_ticket(urgency=Urgency.CRITICAL, assignee=technician)
+        risky = make_ticket(urgency=Urgency.VERY_BLOCKING, assignee=technician)
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=2), tick=False):
+        services.ticket_take_in_charge(ticket=late_resolved, by=technician.user)
+        services.ticket_resolve(ticket=late_resolved, by=technician.user, note="Fait.")
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=3, minutes=30), tick=False):
+        counters = tech_client.get(url).context["counters"]
+        listed = {
+            "active": tech_client.get(url),
+            "at_risk": tech_client.get(url, {"sla": "at_risk"}),
+            "breached": tech_client.get(url, {"sla": "breached"}),
+            "awaiting": tech_client.get(url, {"awaiting": "on"}),
+        }
+    for name, response in listed.items():
+        assert counters[name] == response.context["page"].paginator.count, name
+    assert counters["breached"] == 2 and counters["at_risk"] == 1 and counters["active"] == 3
+    assert late_new.pk and risky.pk
