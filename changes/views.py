@@ -46,6 +46,7 @@ def problem_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            messages.success(request, _("Problème %(record)s créé.") % {"record": problem})
             return redirect("changes:problem_detail", problem.pk)
     return render(request, "changes/form.html", {"form": form, "nav": "problems"})
 
@@ -62,7 +63,7 @@ def problem_detail(request, pk: int):
             "incidents": problem.incidents.all(),
             "tickets": problem.tickets.select_related("client"),
             "changes": problem.changes.all(),
-            "log": problem.log.select_related("by"),
+            "log": _labelled(problem.log.select_related("by"), services.PROBLEM_ACTIONS),
             "nav": "problems",
         },
     )
@@ -84,6 +85,14 @@ def problem_edit(request, pk: int):
     return render(
         request, "changes/form.html", {"form": form, "record": problem, "nav": "problems"}
     )
+
+
+def _labelled(log, labels: dict) -> list:
+    """Log lines with the action's name as the buttons say it, not its code ("submit")."""
+    lines = list(log)
+    for line in lines:
+        line.action_label = labels.get(line.action, line.action)
+    return lines
 
 
 def _flash(request, exc: Exception) -> None:
@@ -109,7 +118,13 @@ def problem_transition(request, pk: int):
         )
     except (ValidationError, services.RecordTransitionError) as exc:
         _flash(request, exc)
+    else:
+        _done(request, services.PROBLEM_ACTIONS[action])
     return redirect("changes:problem_detail", problem.pk)
+
+
+def _done(request, label) -> None:
+    messages.success(request, _("« %(action)s » : c'est enregistré.") % {"action": label})
 
 
 # --- change requests --------------------------------------------------------------------------
@@ -148,6 +163,7 @@ def change_create(request):
         except ValidationError as exc:
             add_service_errors(form, exc)
         else:
+            messages.success(request, _("Changement %(record)s créé.") % {"record": change})
             return redirect("changes:change_detail", change.pk)
     return render(request, "changes/form.html", {"form": form, "nav": "changes"})
 
@@ -169,7 +185,7 @@ def change_detail(request, pk: int):
             "tickets": change.tickets.select_related("client"),
             "approvers": change.approvers.select_related("user"),
             "outcomes": ChangeRequest.Outcome.choices,
-            "log": change.log.select_related("by"),
+            "log": _labelled(change.log.select_related("by"), services.CHANGE_ACTIONS),
             "nav": "changes",
         },
     )
@@ -215,4 +231,6 @@ def change_transition(request, pk: int):
         raise
     except (ValidationError, services.RecordTransitionError) as exc:
         _flash(request, exc)
+    else:
+        _done(request, services.CHANGE_ACTIONS[action])
     return redirect("changes:change_detail", change.pk)

@@ -203,3 +203,21 @@ def test_planned_changes_show_scheduled_windows_of_the_client_only(technician):
         scheduled
     ]
     assert list(planned_changes_for_client(alpha, start + dt.timedelta(hours=3), week[1])) == []
+
+
+def test_each_action_is_confirmed_and_the_history_names_actions_as_the_buttons_do(
+    client, technician
+):
+    manager = make_manager()
+    change = draft(technician.user)
+    client.force_login(technician.user)
+    detail = reverse("changes:change_detail", args=[change.pk])
+    url = reverse("changes:change_transition", args=[change.pk])
+    page = client.post(url, {"action": "submit"}, follow=True).content.decode()
+    assert "« Soumettre pour approbation » : c&#x27;est enregistré." in page
+    client.force_login(manager.user)
+    page = client.post(url, {"action": "approve", "note": "OK"}, follow=True).content.decode()
+    assert "« Approuver » : c&#x27;est enregistré." in page
+    history = client.get(detail).content.decode().split("Historique", 1)[1]
+    assert "<td>Soumettre pour approbation</td>" in history and "<td>Approuver</td>" in history
+    assert "<td>submit</td>" not in history and "<td>approve</td>" not in history
