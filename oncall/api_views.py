@@ -1,9 +1,10 @@
 """JSON endpoints: who is on call at an instant; acknowledge a page.
 
 ``GET /oncall/api/now?at=ISO`` is a plain Django view (staff session, or a staff-wide API token
-for integrations such as the phone switchboard). The acknowledgement is a
-DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer tokens (a staff-wide
-``api.auth.ApiTokenAuthentication`` token, never a client-scoped one).
+with the ``oncall:read`` scope, for integrations such as the phone switchboard). The
+acknowledgement is a DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer
+tokens (a staff-wide ``api.auth.ApiTokenAuthentication`` token with ``oncall:write``, never a
+client-scoped one).
 """
 
 from __future__ import annotations
@@ -16,15 +17,22 @@ from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_GET
-from rest_framework import status
+from drf_spectacular.utils import OpenApiResponse, extend_schema, inline_serializer
+from rest_framework import serializers, status
 from rest_framework.authentication import SessionAuthentication
 from rest_framework.exceptions import AuthenticationFailed
-from rest_framework.permissions import BasePermission
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.auth import ApiTokenAuthentication, scope_for
+from api.auth import (
+    ApiTokenAuthentication,
+    InsufficientScope,
+    TokenScopeRequired,
+    scope_for,
+)
 from api.errors import error_body, error_response
+from api.scopes import ScopeRule, TokenScope
+from api.views.schema import ErrorSerializer, errors
 from staff.models import Technician, is_staff_member
 
 from .models import AckVia, Page
@@ -71,9 +79,12 @@ def _refusal(request) -> JsonResponse | None:
         return JsonResponse(error_body("not_authenticated", str(exc.detail)), status=401)
     if authenticated is not None:
         _user, token = authenticated
-        if token.client_id is None:
-            return None
-        return JsonResponse(error_body("permission_denied", STAFF_ONLY), status=403)
+        if token.client_id is not None:
+            return JsonResponse(error_body("permission_denied", STAFF_ONLY), status=403)
+        if not token.has_scope(TokenScope.ONCALL_READ):
+            refused = InsufficientScope(TokenScope.ONCALL_READ)
+            return JsonResponse(error_body(refused.default_code, str(refused.detail)), status=403)
+        return None
     if not request.user.is_authenticated:
         return JsonResponse(
             error_body("not_authenticated", _("Authentification requise.")), status=401
@@ -135,14 +146,15 @@ def on_call_now(request):
     return JsonResponse(body)
 
 
-class IsOceanisStaff(BasePermission):
-    """A staff session, or a staff-wide API token (never a client-scoped one)."""
+class IsOceanisStaff(TokenScopeRequired):
+    """A staff session, or a staff-wide API token (never a client-scoped one) holding the
+    view's scope."""
 
     message = gettext_lazy("Action réservée aux intervenants Oceanis.")
 
     def has_permission(self, request, view):
         scope = scope_for(request)
-        return bool(scope and scope.staff)
+        return bool(scope and scope.staff) and super().has_permission(request, view)
 
 
 def _technician(value) -> Technician | None:
@@ -179,8 +191,25 @@ class PageAckView(APIView):
 
     authentication_classes = [ApiTokenAuthentication, SessionAuthentication]
     permission_classes = [IsOceanisStaff]
+    token_scopes = ScopeRule.only(TokenScope.ONCALL_WRITE)
     throttle_classes: list = []
 
+    @extend_schema(
+        summary="Acquitter un appel d'astreinte",
+        tags=["oncall"],
+        request=inline_serializer(
+            "PageAck", {"technician": serializers.IntegerField(required=False)}
+        ),
+        responses={
+            200: OpenApiResponse(
+                description="L'appel, acquitté (``already_acknowledged`` : déjà acquitté avant)."
+            ),
+            **errors(400, 401, 403, 404),
+            409: OpenApiResponse(
+                ErrorSerializer, description="page_cancelled : l'appel a été annulé."
+            ),
+        },
+    )
     def post(self, request, pk: int):
         page = Page.objects.filter(pk=pk).first()
         if page is None:

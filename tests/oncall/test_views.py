@@ -439,3 +439,12 @@ def test_see_the_request_leads_to_the_back_office_ticket_not_the_admin(staff_cli
     assert f'href="{ticket_url}"' in detail
     assert "/admin/" not in detail.split("Voir la demande")[0].rsplit("<a", 1)[-1]
     assert staff_client.get(ticket_url).status_code == 200
+
+
+def test_the_acknowledgement_endpoint_is_documented_with_its_answers(client):
+    import yaml
+
+    schema = yaml.safe_load(client.get("/api/v1/schema/").content)
+    ack = schema["paths"]["/oncall/api/pages/{id}/ack/"]["post"]
+    assert {"200", "400", "401", "403", "404", "409"} <= set(ack["responses"])
+    assert ack["requestBody"]["content"]["application/json"]["schema"]
