@@ -1,4 +1,5 @@
-"""Bearer-token authentication and the tenant scope every API view filters through."""
+"""Bearer-token authentication, the token-scope gate, and the tenant scope every API view filters
+through."""
 
 from __future__ import annotations
 
@@ -14,8 +15,10 @@ from rest_framework.authentication import BaseAuthentication, get_authorization_
 from rest_framework.permissions import BasePermission
 
 from oceanis.db import HotSelect
+from staff import policy
 
 from .models import ApiToken, hash_token
+from .scopes import ScopeRule
 
 # last_used_at is informative: writing it at most once a minute keeps requests read-only.
 LAST_USED_RESOLUTION = timedelta(minutes=1)
@@ -39,6 +42,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         token = _active_token(hash_token(raw))
         if token is None or not token.user.is_active:
             raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
+        if token.acts_for_person and not token.user.is_staff:
+            # Issued to act for a staff member who no longer is one: never an integration.
+            raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
         if token.client_id is not None and not token.client.is_active:
             # A client Oceanis no longer serves: its contacts lose the extranet, its tokens too.
             raise exceptions.AuthenticationFailed(_("Jeton invalide ou révoqué."))
@@ -46,6 +52,9 @@ class ApiTokenAuthentication(BaseAuthentication):
         if token.last_used_at is None or now - token.last_used_at > LAST_USED_RESOLUTION:
             ApiToken.objects.filter(pk=token.pk).update(last_used_at=now)
             token.last_used_at = now
+        if not token.acts_for_person:
+            # Tell staff.policy who this account is without it querying the tokens again.
+            policy.declare_token_account(token.user, client_id=token.client_id)
         return token.user, token
 
     def authenticate_header(self, request):
@@ -133,20 +142,63 @@ def _compute_scope(request) -> Scope | None:
     )
 
 
-class HasScope(BasePermission):
-    """Authenticated as a token, an Oceanis staff member or an active client contact."""
+class InsufficientScope(exceptions.PermissionDenied):
+    """403 ``insufficient_scope``: the token lacks the scope this route asks for."""
+
+    default_code = "insufficient_scope"
+
+    def __init__(self, scope: str | None):
+        if scope is None:
+            detail = _("Cette route n'est ouverte à aucun jeton d'API.")
+        else:
+            detail = _("Ce jeton n'a pas la portée « %s » que demande cette route.") % scope
+        super().__init__(detail, code=self.default_code)
+        self.scope = scope
+
+
+def required_scope(view, method: str) -> str | None:
+    """The scope ``view`` declares for ``method`` (its ``token_scopes`` rule), or None."""
+    rule: ScopeRule | None = getattr(view, "token_scopes", None)
+    return rule.required(method, getattr(view, "action", None)) if rule else None
+
+
+def check_token_scope(request, scope: str | None) -> None:
+    """Raise InsufficientScope when the request carries a token without ``scope``.
+
+    Sessions pass (their user's rights apply); a route declaring no scope refuses every token.
+    """
+    token = request.auth if isinstance(request.auth, ApiToken) else None
+    if token is not None and not token.has_scope(scope):
+        raise InsufficientScope(scope)
+
+
+class TokenScopeRequired(BasePermission):
+    """The token holds the scope the view declares (``token_scopes``) for this request."""
+
+    def has_permission(self, request, view):
+        check_token_scope(request, required_scope(view, request.method))
+        return True
+
+
+class HasScope(TokenScopeRequired):
+    """Authenticated as a token, an Oceanis staff member or an active client contact; a token
+    must also hold the route's scope."""
 
     message = _("Ce compte n'a pas accès à l'API.")
 
     def has_permission(self, request, view):
-        return scope_for(request) is not None
+        return scope_for(request) is not None and super().has_permission(request, view)
 
 
-class IsStaffScope(BasePermission):
-    """Oceanis-side actions (workflow, internal data): staff-wide tokens and staff sessions."""
+class IsStaffScope(TokenScopeRequired):
+    """Oceanis-side actions (workflow, internal data): staff-wide tokens and staff sessions; a
+    token must also hold the route's scope."""
 
     message = _("Action réservée aux intervenants Oceanis.")
 
     def has_permission(self, request, view):
         scope = scope_for(request)
-        return scope is not None and scope.staff
+        if scope is None:
+            return False
+        super().has_permission(request, view)
+        return scope.staff

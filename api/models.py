@@ -23,8 +23,10 @@ class ApiToken(models.Model):
     """A named, revocable credential of one integration.
 
     Only the hash is stored; the clear token is shown once at creation. A token with a client is
-    scoped to that client's data and never sees internal notes; without one it is staff-wide.
-    Requests run as ``user``, a service account, so timeline entries name the integration.
+    confined to that client's data and never sees internal notes; without one it is staff-wide.
+    Requests run as ``user``: a service account (so timeline entries name the integration), or,
+    for a staff-wide token acting as a person, that staff member, whose own rights then apply.
+    ``scopes`` (``api.scopes.TokenScope`` values) list the route groups the token may call.
     """
 
     name = models.CharField(_("nom"), max_length=100, unique=True)
@@ -45,6 +47,18 @@ class ApiToken(models.Model):
         verbose_name=_("client"),
         help_text=_("Vide : jeton Oceanis (tous clients). Sinon limité à ce client."),
     )
+    acts_for_person = models.BooleanField(
+        _("agit pour un intervenant"),
+        default=False,
+        editable=False,
+        help_text=_("Créé avec --acting-as : refusé dès que la personne n'est plus intervenante."),
+    )
+    scopes = models.JSONField(
+        _("portées"),
+        default=list,
+        blank=True,
+        help_text=_("Groupes de routes ouverts au jeton (tickets:read, alerts:write, …)."),
+    )
     created_at = models.DateTimeField(_("créé le"), default=timezone.now)
     last_used_at = models.DateTimeField(_("dernière utilisation"), null=True, blank=True)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
@@ -64,6 +78,9 @@ class ApiToken(models.Model):
     @property
     def is_staff_wide(self) -> bool:
         return self.client_id is None
+
+    def has_scope(self, scope: str | None) -> bool:
+        return scope is not None and scope in (self.scopes or ())
 
     @staticmethod
     def generate() -> tuple[str, str, str]:

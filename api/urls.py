@@ -1,7 +1,16 @@
 """REST API v1, mounted at /api/v1/ by oceanis/urls.py."""
 
-from django.urls import include, path
-from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
+from csp.constants import SELF, UNSAFE_INLINE
+from csp.decorators import csp_replace
+from django.http import JsonResponse
+from django.urls import include, path, re_path
+from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.views import (
+    SpectacularAPIView,
+    SpectacularRedocView,
+    SpectacularSwaggerSplitView,
+)
+from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
@@ -11,6 +20,7 @@ from notices.api import (
     MyNotificationsView,
 )
 
+from .errors import error_body
 from .views.alerts import AlertIntakeView
 from .views.directory import (
     ClientViewSet,
@@ -26,6 +36,8 @@ app_name = "api"
 
 router = DefaultRouter(trailing_slash=True)
 router.include_root_view = False
+# Undocumented `.json` suffixes reached the extra actions without the `format` argument (500s).
+router.include_format_suffixes = False
 router.register("tickets", TicketViewSet, basename="ticket")
 router.register("clients", ClientViewSet, basename="client")
 router.register("sites", SiteViewSet, basename="site")
@@ -34,13 +46,37 @@ router.register("contracts", ContractViewSet, basename="contract")
 router.register("technicians", TechnicianViewSet, basename="technician")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
 
+
+@csrf_exempt  # a POST to an unknown path is answered 404, not the CSRF failure page
+def not_found(request):
+    return JsonResponse(error_body("not_found", str(NotFound.default_detail)), status=404)
+
+
 # The schema documents the API, not data: public, like the doc pages built from it.
 public = {"permission_classes": [AllowAny], "authentication_classes": []}
+# Swagger UI and Redoc style their widgets with injected <style> elements and Redoc searches in a
+# blob: worker: these two pages, and only they, allow that. Their scripts stay same-origin files
+# (Swagger's start-up script is served by the split view, Redoc's template has none).
+docs_policy = csp_replace(
+    {"style-src": [SELF, UNSAFE_INLINE], "img-src": [SELF, "data:"], "worker-src": [SELF, "blob:"]}
+)
 
 urlpatterns = [
     path("schema/", SpectacularAPIView.as_view(**public), name="schema"),
-    path("docs/", SpectacularSwaggerView.as_view(url_name="api:schema", **public), name="docs"),
-    path("redoc/", SpectacularRedocView.as_view(url_name="api:schema", **public), name="redoc"),
+    path(
+        "docs/",
+        docs_policy(SpectacularSwaggerSplitView.as_view(url_name="api:schema", **public)),
+        name="docs",
+    ),
+    path(
+        "redoc/",
+        docs_policy(
+            SpectacularRedocView.as_view(
+                url_name="api:schema", template_name="api/redoc.html", **public
+            )
+        ),
+        name="redoc",
+    ),
     path("alerts/", AlertIntakeView.as_view(), name="alerts"),
     path("me/notifications/", MyNotificationsView.as_view(), name="my_notifications"),
     path(
@@ -54,4 +90,7 @@ urlpatterns = [
         name="my_notification_read",
     ),
     path("", include(router.urls)),
+    # Last: any other path answers the API's JSON 404, not an HTML page. Only paths ending in a
+    # slash, so that CommonMiddleware still redirects `/api/v1/tickets` to `/api/v1/tickets/`.
+    re_path(r"^.*/$", not_found, name="not_found"),
 ]

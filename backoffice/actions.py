@@ -4,12 +4,11 @@ service call behind each.
 Allowed = the state machine allows it (``django_fsm``'s available transitions, or the service's
 own rule for assignment and escalation) AND the role rules below:
 
-* the manager and the deputy may do everything, including (re)assigning anybody's ticket;
-* a technician acts on tickets that are theirs (as assignee, or as the L2/L3 resolver named on
-  escalation) or still unassigned: they may assign an unassigned ticket to themself or take it
-  in charge, but never take over a colleague's ticket (that is a reassignment, arbitrated by the
-  manager);
-* any staff member may add reports, notes and attachments to any ticket (colleagues help).
+``staff.policy`` (the rules of every door): the manager and the deputy may do everything; a
+technician acts on tickets that are theirs (assignee, or L2/L3 resolver) or still unassigned,
+may assign an unassigned ticket to themself, never take over a colleague's ticket; any staff
+member may add reports, notes and attachments to any ticket. The services ask the policy again
+under the row lock, so what is offered here is also what is enforced.
 """
 
 from __future__ import annotations
@@ -24,7 +23,9 @@ from django.utils.translation import gettext_lazy
 
 from clients.models import Contact, Site
 from sla.policy import Urgency
+from staff import policy
 from staff.models import Level, Technician
+from staff.policy import Action as PolicyAction
 from tickets import planning, services
 from tickets.models import (
     EscalationLevel,
@@ -331,43 +332,64 @@ ACTIONS = _actions()
 FSM_ACTIONS = ("put_pending", "resume", "resolve", "close", "reopen", "cancel")
 
 
+# The policy action behind each back-office action.
+POLICY_ACTIONS = {
+    "take_in_charge": PolicyAction.TICKET_TAKE,
+    "assign_self": PolicyAction.TICKET_ASSIGN,
+    "assign": PolicyAction.TICKET_ASSIGN,
+    "put_pending": PolicyAction.TICKET_PENDING,
+    "resume": PolicyAction.TICKET_RESUME,
+    "resolve": PolicyAction.TICKET_RESOLVE,
+    "close": PolicyAction.TICKET_CLOSE,
+    "reopen": PolicyAction.TICKET_REOPEN,
+    "escalate": PolicyAction.TICKET_ESCALATE,
+    "urgency": PolicyAction.TICKET_URGENCY,
+    "requalify": PolicyAction.TICKET_REQUALIFY,
+    "plan": PolicyAction.TICKET_PLAN,
+    "cancel": PolicyAction.TICKET_CANCEL,
+}
+
+
 def available_actions(ticket: Ticket, user, *, manager: bool) -> list[str]:
-    """Names of the actions ``user`` may take on ``ticket`` now, in display order."""
+    """Names of the actions ``user`` may take on ``ticket`` now, in display order: the state
+    machine allows it and ``staff.policy`` allows it to ``user``."""
     fsm = {transition.name for transition in ticket.get_available_state_transitions()}
-    owner = manager or ticket.assignee_id is None or _involved(ticket, user)
-    allowed = set()
-    if "take_in_charge" in fsm and owner:
-        allowed.add("take_in_charge")
+    possible = {name for name in FSM_ACTIONS if name in fsm}
+    if "take_in_charge" in fsm:
+        possible.add("take_in_charge")
     if ticket.is_open:
-        if manager:
-            allowed.add("assign")
-        elif ticket.assignee_id is None and technician_of(user) is not None:
-            allowed.add("assign_self")
-        if owner:
-            allowed.update({"urgency", "plan"})
-            if ticket.escalation_level < max(EscalationLevel.values):
-                allowed.add("escalate")
-    if owner and ticket.state not in (State.CLOSED, State.CANCELLED):
-        allowed.add("requalify")
-    allowed.update(name for name in FSM_ACTIONS if name in fsm and owner)
+        possible.update({"urgency", "plan"})
+        # The manager gets the form to (re)assign anybody; a technician only "assign to me".
+        possible.add("assign" if manager else "assign_self")
+        if ticket.escalation_level < max(EscalationLevel.values):
+            possible.add("escalate")
+    if ticket.state not in (State.CLOSED, State.CANCELLED):
+        possible.add("requalify")
+    allowed = {name for name in possible if _allowed(name, ticket, user)}
     return [name for name in ACTIONS if name in allowed]
 
 
-def _involved(ticket: Ticket, user) -> bool:
-    """The user is the ticket's assignee (owner) or its L2/L3 resolver."""
-    me = technician_of(user)
-    return me is not None and me.pk in (ticket.assignee_id, ticket.resolver_id)
+def _allowed(name: str, ticket: Ticket, user) -> bool:
+    if name == "assign_self":
+        me = technician_of(user)
+        return (
+            me is not None
+            and ticket.assignee_id is None
+            and policy.allows(user, PolicyAction.TICKET_ASSIGN, ticket, technician=me)
+        )
+    if name == "assign":
+        return policy.allows(user, PolicyAction.DISPATCH)
+    return policy.allows(user, POLICY_ACTIONS[name], ticket)
 
 
 def refusal(action: str, ticket: Ticket, user, *, manager: bool) -> str:
-    """Why ``action`` is not offered: the role rule, or the ticket's state."""
+    """Why ``action`` is not offered: the policy's reason, or the ticket's state."""
     if action in ("assign", "assign_self") and ticket.is_open and not manager:
         return _("Seuls le responsable du centre et son suppléant peuvent réaffecter une demande.")
-    if ticket.assignee_id and not manager and not _involved(ticket, user):
-        return _(
-            "La demande %(ref)s est affectée à %(name)s : seuls ce technicien, le responsable "
-            "du centre et son suppléant peuvent agir dessus."
-        ) % {"ref": ticket.reference, "name": ticket.assignee}
+    if action in POLICY_ACTIONS:
+        reason = policy.refusal(user, POLICY_ACTIONS[action], ticket)
+        if reason is not None:
+            return reason
     label = ACTIONS[action].label if action in ACTIONS else action
     return _("Action « %(action)s » impossible : la demande %(ref)s est « %(state)s ».") % {
         "action": label,

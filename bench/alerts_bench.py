@@ -71,7 +71,7 @@ def prepare(env: dict) -> str:
         "c = Client.objects.create(name='Bench', code='bench')\n"
         "Contract.objects.create(client=c, name='Infogérance', hours_plan='24x7',"
         " start_date=dt.date(2020, 1, 1))\n"
-        "print(token_create(name='bench')[1])\n"
+        "print(token_create(name='bench', scopes=['alerts:write', 'tickets:write'])[1])\n"
     )
     out = subprocess.run(
         [sys.executable, "manage.py", "shell", "-c", script],

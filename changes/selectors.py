@@ -65,13 +65,13 @@ def change_list() -> QuerySet[ChangeRequest]:
 
 def changes_awaiting_approval(user) -> QuerySet[ChangeRequest]:
     """Submitted changes this user may approve (same rule as ``services.can_approve``)."""
-    from staff.models import is_manager, is_staff_member
+    from staff import policy
 
     qs = ChangeRequest.objects.filter(state=ChangeRequest.State.SUBMITTED).exclude(
         requested_by=user
     )
-    if not is_staff_member(user):
+    if not policy.is_staff_role(user):
         return qs.none()
-    if not is_manager(user):
+    if not policy.is_manager_role(user):
         qs = qs.filter(approvers__user=user).exclude(change_type=ChangeRequest.Type.EMERGENCY)
     return qs.select_related("requested_by").distinct().order_by("planned_start", "pk")

@@ -17,7 +17,8 @@ from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
-from staff.models import is_manager, is_staff_member
+from staff import policy
+from staff.policy import Action
 
 from .models import ChangeLog, ChangeRequest, Problem, ProblemLog
 
@@ -262,15 +263,9 @@ def _check_window(change: ChangeRequest) -> None:
 
 
 def can_approve(change: ChangeRequest, user) -> bool:
-    """Who may approve or reject: never the requester; the centre manager (or deputy) always;
-    a named approver for a normal change. An urgent change needs the manager."""
-    if not is_staff_member(user) or (change.requested_by_id and change.requested_by_id == user.pk):
-        return False
-    if is_manager(user):
-        return True
-    if change.change_type == ChangeRequest.Type.EMERGENCY:
-        return False
-    return change.approvers.filter(user=user).exists()
+    """Who may approve or reject (staff.policy): never the requester; the centre manager (or
+    deputy) always; a named approver for a normal change. An urgent change needs the manager."""
+    return user is not None and policy.allows(user, Action.CHANGE_APPROVE, change)
 
 
 def _check_submittable(change: ChangeRequest) -> None:

@@ -11,6 +11,9 @@ from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import translation
 
+from backoffice.access import policy_required
+from staff.policy import Action
+
 from .scoping import contact_for
 
 
@@ -41,16 +44,5 @@ def contact_required(view):
     return wrapper
 
 
-def staff_required(view):
-    """Oceanis staff only (document upload); contacts get 403, anonymous users the login."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        user = request.user
-        if not user.is_authenticated:
-            return redirect_to_login(request.get_full_path(), reverse("extranet:login"))
-        if not user.is_staff:
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Oceanis staff only (document upload); contacts get 403, anonymous users the extranet login.
+staff_required = policy_required(Action.BACKOFFICE, login_url="extranet:login")

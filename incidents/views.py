@@ -15,10 +15,11 @@ from django.views.decorators.http import require_POST
 
 from alerts.models import Event
 from clients.models import Client
+from staff.policy import Action
 from tickets.models import Ticket
 
 from . import services
-from .access import staff_required
+from .access import policy_required, staff_required
 from .communication import default_subject, render_template_body
 from .forms import (
     ClientForm,
@@ -244,7 +245,7 @@ def _suggested_kind(incident: MajorIncident) -> str:
     return MessageKind.UPDATE
 
 
-@staff_required
+@policy_required(Action.INCIDENT_PUBLISH)
 def incident_publish(request, pk: int):
     """Publish a communication; GET ``?kind=`` loads that template into the form."""
     incident = _get(pk)
@@ -326,7 +327,7 @@ def pir_edit(request, pk: int):
     )
 
 
-@staff_required
+@policy_required(Action.INCIDENT_PUBLISH)
 @require_POST
 def pir_publish(request, pk: int):
     incident = _get(pk)

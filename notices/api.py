@@ -1,5 +1,6 @@
 """``/api/v1/me/notifications/``: the caller's own notices, for a staff session or a token
-issued to a staff user. Client contacts, client tokens and service accounts get 403."""
+acting as a staff user with the ``notifications:read`` scope. Client contacts, client tokens and
+service accounts get 403."""
 
 from __future__ import annotations
 

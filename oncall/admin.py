@@ -1,6 +1,9 @@
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
+from staff import policy
+from staff.policy import Action
+
 from .models import (
     CalendarFeed,
     Override,
@@ -12,14 +15,31 @@ from .models import (
 )
 
 
-class RotationMemberInline(admin.TabularInline):
+class OnCallPlanningPolicy:
+    """Who is on call is the manager's decision (staff.policy ONCALL_OVERRIDE), whatever admin
+    permissions a group was given: the others may read it."""
+
+    def _plans(self, request) -> bool:
+        return policy.allows(request.user, Action.ONCALL_OVERRIDE)
+
+    def has_add_permission(self, request, *args):
+        return self._plans(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._plans(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._plans(request) and super().has_delete_permission(request, obj)
+
+
+class RotationMemberInline(OnCallPlanningPolicy, admin.TabularInline):
     model = RotationMember
     extra = 0
     autocomplete_fields = ["technician"]
     ordering = ["position"]
 
 
-class WeekOverrideInline(admin.TabularInline):
+class WeekOverrideInline(OnCallPlanningPolicy, admin.TabularInline):
     model = WeekOverride
     extra = 0
     fields = ["week_start", "primary", "backup", "escalation_contact", "reason"]
@@ -27,7 +47,7 @@ class WeekOverrideInline(admin.TabularInline):
 
 
 @admin.register(Rotation)
-class RotationAdmin(admin.ModelAdmin):
+class RotationAdmin(OnCallPlanningPolicy, admin.ModelAdmin):
     list_display = ["name", "is_active", "handover_weekday", "handover_time", "start_date"]
     list_filter = ["is_active"]
     autocomplete_fields = ["escalation_contact"]
@@ -35,7 +55,7 @@ class RotationAdmin(admin.ModelAdmin):
 
 
 @admin.register(WeekOverride)
-class WeekOverrideAdmin(admin.ModelAdmin):
+class WeekOverrideAdmin(OnCallPlanningPolicy, admin.ModelAdmin):
     list_display = ["week_start", "rotation", "primary", "backup", "escalation_contact", "reason"]
     list_select_related = ["rotation", "primary__user", "backup__user", "escalation_contact__user"]
     autocomplete_fields = ["primary", "backup", "escalation_contact"]
@@ -48,7 +68,7 @@ class WeekOverrideAdmin(admin.ModelAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(OnCallPlanningPolicy, admin.ModelAdmin):
     list_display = ["technician", "role", "starts_at", "ends_at", "reason", "rotation"]
     list_select_related = ["technician__user", "rotation"]
     list_filter = ["role", "rotation"]
@@ -101,14 +121,22 @@ class PageAdmin(admin.ModelAdmin):
 class CalendarFeedAdmin(admin.ModelAdmin):
     list_display = ["technician", "created_at", "revoked_at"]
     list_select_related = ["technician__user"]
-    readonly_fields = ["technician", "created_at"]
+    readonly_fields = ["technician", "created_at", "revoked_at"]
     actions = ["revoke"]
 
     @admin.action(description=_("Révoquer les adresses sélectionnées"))
     def revoke(self, request, queryset):
-        from django.utils import timezone
+        from .feeds import feed_revoke  # the technician's own page revokes through it too
 
-        queryset.filter(revoked_at__isnull=True).update(revoked_at=timezone.now())
+        technicians = queryset.filter(revoked_at__isnull=True).select_related("technician")
+        for technician in {feed.technician for feed in technicians}:
+            feed_revoke(technician)
 
     def has_add_permission(self, request):
         return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # un-revoking by editing the date would revive a leaked address
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # a revoked address stays listed: when it stopped working

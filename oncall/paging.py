@@ -279,7 +279,7 @@ def page_acknowledge(*, page: Page, by, via: str, at: datetime | None = None) ->
         ticket = Ticket.objects.get(pk=page.ticket_id)
         if ticket.state in NOT_TAKEN_STATES:
             try:
-                ticket = ticket_take_in_charge(ticket=ticket, by=by, at=at)
+                ticket = ticket_take_in_charge(ticket=ticket, by=by, at=at, page=page)
             except TicketTransitionError:  # taken in charge meanwhile: the ack is enough
                 ticket.refresh_from_db()
         started = ticket.taken_in_charge_at or at

@@ -4,8 +4,6 @@ acknowledgement link (no login) and the per-technician iCalendar feed (secret to
 from __future__ import annotations
 
 from django.contrib import messages
-from django.contrib.auth.decorators import login_required
-from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
 from django.http import Http404, HttpResponse
@@ -15,7 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
-from staff.models import Technician, is_staff_member
+from backoffice.access import staff_required
+from staff.models import Technician
 
 from . import feeds
 from .links import AckLinkError, AckLinkExpired, read_ack_token
@@ -26,20 +25,6 @@ from .triggers import oceanis_open
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
 PAGES_PER_SCREEN = 50
-
-
-def staff_required(view):
-    """Logged-in Oceanis staff only; client contacts get 403."""
-
-    @login_required
-    def wrapped(request, *args, **kwargs):
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    wrapped.__name__ = view.__name__
-    wrapped.__doc__ = view.__doc__
-    return wrapped
 
 
 def _own_feed(user) -> CalendarFeed | None:

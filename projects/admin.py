@@ -1,10 +1,17 @@
-"""Admin: absences are managed here; projects are read here and changed through the staff pages.
+"""Admin: absences are managed here; projects are read here and changed through the services.
 
-The project's state is protected (FSM) and its history append-only, so neither is editable.
+The project's state is protected (FSM) and its history append-only: edits of the descriptive
+fields go through ``project_update`` (logged), creation through ``project_create``, lifecycle
+moves through an action calling ``project_transition``; nothing with a history is deleted here.
 """
 
+from django import forms
 from django.contrib import admin
+from django.utils.translation import gettext_lazy as _
 
+from tickets.admin_actions import ServiceActionButtonsMixin, service_action
+
+from . import services
 from .models import (
     Absence,
     Booking,
@@ -19,30 +26,57 @@ from .models import (
 )
 
 
-class MilestoneInline(admin.TabularInline):
-    model = Milestone
-    extra = 0
-    readonly_fields = ["completed_at", "completed_by"]
+class _ReadOnlyInline(admin.TabularInline):
+    """Milestones and deliverables are driven from the project page (project manager's rights,
+    milestone events); shown here for reading."""
 
-
-class DeliverableInline(admin.TabularInline):
-    model = Deliverable
-    extra = 0
-
-
-class ProjectEventInline(admin.TabularInline):
-    model = ProjectEvent
     extra = 0
     can_delete = False
-    fields = ["at", "kind", "actor", "from_state", "to_state", "note"]
-    readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+class MilestoneInline(_ReadOnlyInline):
+    model = Milestone
+    fields = ["name", "due_date", "completed_at", "completed_by"]
+    readonly_fields = fields
+
+
+class DeliverableInline(_ReadOnlyInline):
+    model = Deliverable
+    fields = ["name", "status", "document_url"]
+    readonly_fields = fields
+
+
+class ProjectEventInline(_ReadOnlyInline):
+    model = ProjectEvent
+    fields = ["at", "kind", "actor", "from_state", "to_state", "note"]
+    readonly_fields = fields
+
+
+class TransitionForm(forms.Form):
+    action = forms.ChoiceField(label=_("Action"), choices=list(services.ACTIONS.items()))
+    note = forms.CharField(
+        label=_("Motif"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        help_text=_("Obligatoire pour une pause, une annulation ou un retour en intégration."),
+    )
+
+
+def _transition(request, project, *, action, note):
+    services.project_transition(project=project, action=action, note=note, by=request.user)
+
 
 @admin.register(Project)
-class ProjectAdmin(admin.ModelAdmin):
+class ProjectAdmin(ServiceActionButtonsMixin, admin.ModelAdmin):
     list_display = ["name", "client", "kind", "state", "project_manager", "target_go_live"]
     list_filter = ["state", "kind"]
     search_fields = ["name", "client__name", "po_reference"]
@@ -57,6 +91,41 @@ class ProjectAdmin(admin.ModelAdmin):
     ]
     autocomplete_fields = ["client"]
     inlines = [MilestoneInline, DeliverableInline, ProjectEventInline]
+    actions = [
+        service_action(
+            description=_("Faire avancer le cycle de vie"),
+            perform=_transition,
+            form=lambda modeladmin, request, queryset: TransitionForm,
+            refusals=(services.ProjectTransitionError,),
+            permission="change",
+        )
+    ]
+
+    def service_action_available(self, obj, name):
+        return bool(services.available_actions(obj))
+
+    def get_readonly_fields(self, request, obj=None):
+        # The client is chosen at creation: documents and bookings hang on it.
+        return [*self.readonly_fields, "client"] if obj else self.readonly_fields
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def save_model(self, request, obj, form, change):
+        values = {
+            field: form.cleaned_data[field]
+            for field in services.EDITABLE_FIELDS
+            if field in form.cleaned_data and (not change or field in form.changed_data)
+        }
+        if change:
+            services.project_update(project=obj, by=request.user, values=values)
+            return
+        name, kind = values.pop("name"), values.pop("kind")
+        created = services.project_create(
+            client=form.cleaned_data["client"], name=name, kind=kind, by=request.user, **values
+        )
+        obj.pk = created.pk
+        obj.refresh_from_db()
 
 
 @admin.register(Absence)
@@ -74,7 +143,8 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 @admin.register(Booking)
 class BookingAdmin(admin.ModelAdmin):
-    """Read-only: bookings go through the capacity page, which checks over-booking."""
+    """Read-only: bookings go through the capacity page, which checks over-booking and logs
+    forced bookings; freeing a slot is ``booking_cancel`` there."""
 
     list_display = ["date", "half", "engineer", "project", "forced"]
     list_filter = ["forced", "half"]
@@ -85,6 +155,9 @@ class BookingAdmin(admin.ModelAdmin):
         return False
 
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
@@ -103,12 +176,29 @@ class HandOverAdmin(admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(TicketProject)
 class TicketProjectAdmin(admin.ModelAdmin):
+    """Links are made on the ticket page (``ticket_link_project``: a note on the ticket and an
+    event on the project); read-only here."""
+
     list_display = ["ticket", "project", "linked_at"]
     list_select_related = ["ticket", "project"]
-    raw_id_fields = ["ticket"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(BuildEscalation)
@@ -118,4 +208,10 @@ class BuildEscalationAdmin(admin.ModelAdmin):
     readonly_fields = ["ticket", "engineer", "reason", "by", "at"]
 
     def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False

@@ -16,7 +16,9 @@ from django.db import transaction
 from django.utils import formats
 from django.utils.translation import gettext as _
 
-from staff.models import Technician, is_manager
+from staff import policy
+from staff.models import Technician
+from staff.policy import Action
 
 from .capacity import Slot, capacity, holiday_name, slots_of, week_start
 from .models import ACTIVE_STATES, Booking, EventKind, Half, Project
@@ -82,7 +84,7 @@ def book(
         raise PermissionDenied(
             _("Seuls le chef de projet intégration et les responsables réservent des ressources.")
         )
-    if force and not is_manager(by):
+    if force and not policy.allows(by, Action.PROJECT_FORCE_BOOKING):
         raise PermissionDenied(_("Seul un responsable peut forcer une surréservation."))
     days = booking_days(start, end)
     with transaction.atomic():

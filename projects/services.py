@@ -19,7 +19,9 @@ from django.utils.translation import gettext_lazy
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from clients.models import Client
-from staff.models import Technician, is_manager
+from staff import policy
+from staff.models import Technician
+from staff.policy import Action
 
 from .documents import project_documents
 from .models import (
@@ -94,9 +96,7 @@ def record_event(project: Project, kind: str, *, by=None, at=None, **fields) -> 
 
 def can_drive(user, project: Project) -> bool:
     """The integration project manager drives the project; centre managers may stand in."""
-    if not getattr(user, "is_authenticated", False) or not user.is_staff:
-        return False
-    return project.project_manager_id == user.pk or is_manager(user)
+    return policy.allows(user, Action.PROJECT_DRIVE, project)
 
 
 def _require_driver(user, project: Project) -> None:

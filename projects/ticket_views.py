@@ -6,7 +6,7 @@ Linked from the back-office ticket page; writes go through ``projects.links``.
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 
@@ -88,6 +88,9 @@ def ticket_escalate(request, pk: int):
                 form.add_error(None, message)
         except TicketTransitionError as exc:
             form.add_error(None, str(exc))
+        except PermissionDenied as exc:
+            form.add_error(None, str(exc))
+            return _page(request, ticket, escalation_form=form, status=403)
         else:
             messages.success(
                 request,

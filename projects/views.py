@@ -7,10 +7,8 @@ refusal (forbidden transition, over-booking, missing RUN terms) is shown with it
 from __future__ import annotations
 
 import datetime as dt
-from functools import wraps
 
 from django.contrib import messages
-from django.contrib.auth.views import redirect_to_login
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Min, Q
 from django.http import HttpResponse
@@ -19,7 +17,10 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from staff.models import Team, Technician, is_manager, is_staff_member
+from backoffice.access import staff_required
+from staff import policy
+from staff.models import Team, Technician
+from staff.policy import Action
 
 from . import services
 from .booking import OverbookingError, book, booking_cancel
@@ -48,20 +49,6 @@ from .models import (
 )
 
 GRID_WEEKS = 8
-
-
-def staff_required(view):
-    """Oceanis staff only: anonymous users go to the login page, client contacts get a 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not is_staff_member(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
 
 
 def _errors(exc: ValidationError) -> list[str]:
@@ -330,7 +317,7 @@ def _grid_start(request) -> dt.date:
 def capacity_view(request):
     """Engineers × the next 8 ISO weeks: booked vs available half-days, and the booking form."""
     first = _grid_start(request)
-    may_force = is_manager(request.user)
+    may_force = policy.allows(request.user, Action.PROJECT_FORCE_BOOKING)
     initial_project = request.GET.get("project")
     form = BookingForm(
         request.POST or None,

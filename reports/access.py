@@ -1,29 +1,16 @@
-"""Who may see reports: Oceanis managers (and deputies) only."""
+"""Who may see reports, exports and billing: the centre manager and the deputy (staff.policy)."""
 
 from __future__ import annotations
 
-from functools import wraps
-
-from django.contrib.auth.views import redirect_to_login
-from django.core.exceptions import PermissionDenied
-
-from staff.models import is_manager, is_staff_member
+from backoffice.access import policy_required
+from staff import policy
+from staff.policy import Action
 
 
 def can_see_reports(user) -> bool:
-    """Staff with the manager role; technicians and client contacts never."""
-    return is_staff_member(user) and is_manager(user)
+    """Staff with the manager role; technicians, integrations and client contacts never."""
+    return policy.allows(user, Action.REPORTS)
 
 
-def manager_required(view):
-    """Anonymous → login page; authenticated without the manager role → 403."""
-
-    @wraps(view)
-    def wrapper(request, *args, **kwargs):
-        if not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        if not can_see_reports(request.user):
-            raise PermissionDenied
-        return view(request, *args, **kwargs)
-
-    return wrapper
+# Anonymous → login page; authenticated without the manager role → 403.
+manager_required = policy_required(Action.REPORTS)

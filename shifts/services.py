@@ -104,7 +104,14 @@ def handover_perform(
                 "note": text.strip(),
             }
             try:
-                ticket_assign(ticket=locked, technician=to_technician, by=by, at=at, note=body)
+                ticket_assign(
+                    ticket=locked,
+                    technician=to_technician,
+                    by=by,
+                    at=at,
+                    note=body,
+                    handover=True,
+                )
             except TicketTransitionError as exc:
                 raise ValidationError(
                     _("%(ref)s ne peut plus être transmise (%(state)s) : relève annulée.")

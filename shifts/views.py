@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from django.contrib import messages
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -13,7 +13,9 @@ from django.views.decorators.http import require_POST
 
 from incidents.access import staff_required, technician_of, user_is_manager
 from incidents.forms import add_service_errors
+from staff import policy
 from staff.models import Technician
+from staff.policy import Action
 
 from . import services
 from .forms import AssignForm, HandoverForm
@@ -41,7 +43,7 @@ def planning(request):
             "on_duty": on_duty(),
             "orphaned": list(orphaned_tickets()),
             "form": AssignForm(initial={"first_day": today, "last_day": today}),
-            "may_plan": user_is_manager(request),
+            "may_plan": policy.allows(request.user, Action.SHIFT_PLAN),
             "nav": "shifts",
         },
     )
@@ -50,8 +52,7 @@ def planning(request):
 @staff_required
 @require_POST
 def assign(request):
-    if not user_is_manager(request):
-        raise PermissionDenied
+    policy.check(request.user, Action.SHIFT_PLAN)
     form = AssignForm(request.POST)
     if form.is_valid():
         data = form.cleaned_data
@@ -79,8 +80,7 @@ def assign(request):
 @staff_required
 @require_POST
 def unassign(request, pk: int):
-    if not user_is_manager(request):
-        raise PermissionDenied
+    policy.check(request.user, Action.SHIFT_PLAN)
     services.shift_unassign(assignment=get_object_or_404(ShiftAssignment, pk=pk), by=request.user)
     return redirect("shifts:planning")
 
@@ -92,9 +92,8 @@ def handover(request):
     outgoing = me
     wanted = request.POST.get("from") or request.GET.get("from")
     if wanted and (me is None or str(me.pk) != wanted):
-        if not user_is_manager(request):
-            raise PermissionDenied
         outgoing = get_object_or_404(Technician.objects.select_related("user"), pk=wanted)
+        policy.check(request.user, Action.SHIFT_HANDOVER, outgoing)
     if outgoing is None:
         return render(
             request, "shifts/handover.html", {"outgoing": None, "nav": "handover"}, status=200

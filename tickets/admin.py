@@ -1,8 +1,122 @@
-from django.contrib import admin, messages
-from django.core.exceptions import ValidationError
+"""The manager's raw view of tickets: read-only rows, changes only through the services.
+
+Every field is read-only and nothing is deleted (cancellation is the way): the event log is the
+timeline, the audit trail and the basis of the GTI figures clients are billed on, so a change
+that would not write its event is not offered. Workflow and qualification changes are admin
+actions calling ``tickets.services`` with the manager as actor.
+"""
+
+from django.contrib import admin
+from django.urls import reverse
+from django.utils.html import format_html
+from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .models import Attachment, PlannedIntervention, ReferenceCounter, Ticket, TicketEvent
+from .admin_actions import WorkflowPermissionMixin, service_action
+from .admin_forms import (
+    AssignForm,
+    CloseForm,
+    EscalateForm,
+    OptionalNoteForm,
+    PendingForm,
+    ReasonForm,
+    ResolveForm,
+    ResolverForm,
+    UrgencyForm,
+    requalified_values,
+    requalify_form,
+)
+from .models import (
+    Attachment,
+    PlannedIntervention,
+    ReferenceCounter,
+    State,
+    Ticket,
+    TicketEvent,
+)
+
+TICKET_REFUSALS = (services.TicketTransitionError,)
+
+# Admin action → the FSM transition it applies (the others act on any open ticket).
+TRANSITIONS = {
+    "take_in_charge": "take_in_charge",
+    "set_pending": "put_pending",
+    "resume": "resume",
+    "resolve": "resolve",
+    "close": "close",
+    "reopen": "reopen",
+    "cancel": "cancel",
+}
+
+
+def _fixed(form_class):
+    return lambda modeladmin, request, queryset: form_class
+
+
+def _requalify_form(modeladmin, request, queryset):
+    clients = set(queryset.values_list("client_id", flat=True).distinct()[:2])
+    return requalify_form(clients.pop() if len(clients) == 1 else None)
+
+
+def _take_in_charge(request, ticket):
+    services.ticket_take_in_charge(ticket=ticket, by=request.user)
+
+
+def _assign(request, ticket, *, technician, note):
+    services.ticket_assign(ticket=ticket, technician=technician, by=request.user, note=note)
+
+
+def _change_urgency(request, ticket, *, urgency, note):
+    services.ticket_change_urgency(ticket=ticket, urgency=urgency, by=request.user, note=note)
+
+
+def _requalify(request, ticket, **data):
+    services.ticket_requalify(
+        ticket=ticket, values=requalified_values(data), by=request.user, note=data.get("note", "")
+    )
+
+
+def _escalate(request, ticket, *, level, resolver, reason):
+    services.ticket_escalate(
+        ticket=ticket, level=level, resolver=resolver, reason=reason, by=request.user
+    )
+
+
+def _set_resolver(request, ticket, *, resolver, reason):
+    services.ticket_set_resolver(ticket=ticket, resolver=resolver, reason=reason, by=request.user)
+
+
+def _set_pending(request, ticket, *, on, reason):
+    services.ticket_set_pending(ticket=ticket, on=on, reason=reason, by=request.user)
+
+
+def _resume(request, ticket, *, note):
+    services.ticket_resume(ticket=ticket, note=note, by=request.user)
+
+
+def _resolve(request, ticket, *, note, minutes_spent):
+    services.ticket_resolve(ticket=ticket, note=note, minutes_spent=minutes_spent, by=request.user)
+
+
+def _close(request, ticket, *, note):
+    services.ticket_close(ticket=ticket, synthesis=note, by=request.user)
+
+
+def _reopen(request, ticket, *, note):
+    services.ticket_reopen(ticket=ticket, reason=note, by=request.user)
+
+
+def _cancel(request, ticket, *, note):
+    services.ticket_cancel(ticket=ticket, reason=note, by=request.user)
+
+
+def _ticket_action(description, perform, form=None):
+    return service_action(
+        description=description,
+        perform=perform,
+        form=_fixed(form) if isinstance(form, type) else form,
+        refusals=TICKET_REFUSALS,
+    )
 
 
 class TicketEventInline(admin.TabularInline):
@@ -16,11 +130,15 @@ class TicketEventInline(admin.TabularInline):
     def has_add_permission(self, request, obj=None):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
 
 @admin.register(Ticket)
-class TicketAdmin(admin.ModelAdmin):
-    """The manager's raw view. State changes only through the service functions (actions)."""
-
+class TicketAdmin(WorkflowPermissionMixin, admin.ModelAdmin):
     list_display = (
         "reference",
         "title",
@@ -36,46 +154,29 @@ class TicketAdmin(admin.ModelAdmin):
     search_fields = ("reference", "title", "client__name", "contact__last_name")
     list_select_related = ("client", "assignee__user")
     date_hierarchy = "created_at"
-    autocomplete_fields = ("client", "contact", "site", "assignee")
     inlines = [TicketEventInline]
-    readonly_fields = (
-        "reference",
-        "state",
-        "contract",
-        "contract_hours_plan",
-        "gti_commitments",
-        "created_at",
-        "created_by",
-        "taken_in_charge_at",
-        "resolved_at",
-        "closed_at",
-        "closure_synthesis",
-        "gti_basis",
-        "gti_duration",
-        "gti_deadline",
-        "ti_measured",
-        "gti_met",
-        "treatment_business",
-        "treatment_wall",
-        "treatment_business_excl_client_wait",
-        "urgency",
-        "escalation_level",
-        "pending_on",
-        "pending_reason",
-    )
-    actions = ["take_in_charge"]
+    actions = [
+        _ticket_action(_("Prendre en charge"), _take_in_charge),
+        _ticket_action(_("Affecter à un technicien"), _assign, AssignForm),
+        _ticket_action(_("Changer l'urgence"), _change_urgency, UrgencyForm),
+        _ticket_action(_("Requalifier"), _requalify, _requalify_form),
+        _ticket_action(_("Escalader"), _escalate, EscalateForm),
+        _ticket_action(_("Changer de résolveur"), _set_resolver, ResolverForm),
+        _ticket_action(_("Mettre en attente"), _set_pending, PendingForm),
+        _ticket_action(_("Reprendre"), _resume, OptionalNoteForm),
+        _ticket_action(_("Résoudre"), _resolve, ResolveForm),
+        _ticket_action(_("Clôturer (synthèse)"), _close, CloseForm),
+        _ticket_action(_("Réouvrir"), _reopen, ReasonForm),
+        _ticket_action(_("Annuler (motif)"), _cancel, ReasonForm),
+    ]
 
-    def has_add_permission(self, request):
-        # Creation computes the GTI and numbering: it goes through the back-office form / API.
-        return False
-
-    @admin.action(description="Prendre en charge")
-    def take_in_charge(self, request, queryset):
-        for ticket in queryset:
-            try:
-                services.ticket_take_in_charge(ticket=ticket, by=request.user)
-            except (services.TicketTransitionError, ValidationError) as exc:
-                self.message_user(request, str(exc), messages.ERROR)
+    def service_action_available(self, obj, name):
+        if name in TRANSITIONS:
+            allowed = {t.name for t in obj.get_available_state_transitions()}
+            return TRANSITIONS[name] in allowed
+        if name == "requalify":
+            return obj.state not in (State.CLOSED, State.CANCELLED)
+        return obj.is_open
 
 
 @admin.register(TicketEvent)
@@ -99,21 +200,64 @@ class TicketEventAdmin(admin.ModelAdmin):
 class ReferenceCounterAdmin(admin.ModelAdmin):
     list_display = ("year", "last_number")
 
+    def has_add_permission(self, request):
+        return False
+
     def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
         return False
 
 
 @admin.register(Attachment)
 class AttachmentAdmin(admin.ModelAdmin):
+    """Files arrive with a report, a mail or an extranet comment; their visibility is part of
+    the ticket's history, so it is not edited here. The file is downloaded through the
+    back-office's permission-checked view (media files are never served)."""
+
     list_display = ("original_name", "ticket", "size", "public", "uploaded_by", "uploaded_at")
     search_fields = ("original_name", "ticket__reference")
     list_select_related = ("ticket", "uploaded_by")
-    raw_id_fields = ("ticket", "event")
+    fields = (
+        "ticket",
+        "event",
+        "download",
+        "original_name",
+        "content_type",
+        "size",
+        "public",
+        "uploaded_by",
+        "uploaded_at",
+    )
+    readonly_fields = fields
+
+    @admin.display(description=_("fichier"))
+    def download(self, obj):
+        url = reverse("backoffice:attachment", args=[obj.pk])
+        return format_html('<a href="{}">{}</a>', url, obj.original_name)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(PlannedIntervention)
 class PlannedInterventionAdmin(admin.ModelAdmin):
+    """Planned from the ticket page (``tickets.planning.intervention_plan``), which logs it on
+    the client's timeline; read-only here."""
+
     list_display = ("ticket", "technician", "starts_at", "duration", "mode", "cancelled")
     list_filter = ("mode", "cancelled")
     list_select_related = ("ticket", "technician__user")
-    raw_id_fields = ("ticket",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False

@@ -21,6 +21,7 @@ from alerts.services import alerts_ingest
 from ..auth import HasScope, scope_for
 from ..errors import error_response
 from ..models import ApiToken
+from ..scopes import ScopeRule, TokenScope
 from .schema import errors
 
 MAX_LOGGED_BODY = 1_000_000  # characters kept verbatim in the rejected-alerts log
@@ -100,6 +101,7 @@ class AlertIntakeView(APIView):
     """Ingest monitoring alerts; invalid payloads are answered 400 and kept in a log."""
 
     permission_classes = [HasScope]
+    token_scopes = ScopeRule.only(TokenScope.ALERTS_WRITE)
     throttle_scope = "alerts"
 
     @extend_schema(

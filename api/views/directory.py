@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
+from django.db.models import Q
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from clients.models import Client, Contact, Contract, Site
+from extranet.scoping import is_site_restricted
 from staff.models import Technician
 
 from ..auth import HasScope, IsStaffScope, scope_for
@@ -16,6 +18,7 @@ from ..directory_serializers import (
     SiteSerializer,
     TechnicianSerializer,
 )
+from ..scopes import ScopeRule, TokenScope
 from .schema import errors
 
 CLIENT_FILTER = OpenApiParameter("client", str, description="Code client")
@@ -39,6 +42,7 @@ class TenantReadViewSet(viewsets.ReadOnlyModelViewSet):
     """Objects carrying a ``client`` FK: a client-scoped caller sees only its own."""
 
     permission_classes = [HasScope]
+    token_scopes = ScopeRule(read=TokenScope.DIRECTORY_READ)
     client_field = "client_id"
 
     def get_queryset(self):
@@ -48,10 +52,29 @@ class TenantReadViewSet(viewsets.ReadOnlyModelViewSet):
             return rows.none()
         if not scope.staff:
             rows = rows.filter(**{self.client_field: scope.client_id})
+            contact = _site_restricted_contact(self.request)
+            if contact is not None:
+                rows = self.narrow_to_site(rows, contact)
         code = self.request.query_params.get("client")
         if code and self.action == "list":
             rows = rows.filter(**{self.client_field.replace("_id", "__code"): code})
         return rows
+
+    def narrow_to_site(self, rows, contact: Contact):
+        """What a contact restricted to their site sees of this resource (the extranet's rule)."""
+        return rows
+
+
+def _site_restricted_contact(request) -> Contact | None:
+    """The session's contact when the extranet restricts them to their site, else None.
+
+    Tokens are scoped to a whole client; only a logged-in contact can be site-restricted. A
+    restricted contact without a site sees no site at all, as in the extranet.
+    """
+    if request.auth is not None or not request.user.is_authenticated:
+        return None
+    contact = getattr(request.user, "contact", None)  # loaded (and cached) by scope_for
+    return contact if contact is not None and is_site_restricted(contact) else None
 
 
 @_documented("clients", ClientSerializer)
@@ -73,11 +96,18 @@ class SiteViewSet(TenantReadViewSet):
     serializer_class = SiteSerializer
     queryset = Site.objects.select_related("client")
 
+    def narrow_to_site(self, rows, contact):
+        return rows.filter(pk=contact.site_id)
+
 
 @_documented("contacts", ContactSerializer, [CLIENT_FILTER])
 class ContactViewSet(TenantReadViewSet):
     serializer_class = ContactSerializer
     queryset = Contact.objects.select_related("client")
+
+    def narrow_to_site(self, rows, contact):
+        own = Q(pk=contact.pk)
+        return rows.filter(Q(site_id=contact.site_id) | own if contact.site_id else own)
 
 
 @_documented("contrats", ContractSerializer, [CLIENT_FILTER])
@@ -91,5 +121,6 @@ class TechnicianViewSet(viewsets.ReadOnlyModelViewSet):
     """Oceanis staff directory: not visible to client-scoped callers."""
 
     permission_classes = [IsStaffScope]
+    token_scopes = ScopeRule(read=TokenScope.DIRECTORY_READ)
     serializer_class = TechnicianSerializer
     queryset = Technician.objects.select_related("user")

@@ -31,14 +31,22 @@ _DESCRIPTIONS = {
 }
 
 
+# A second 403: the token lacks the scope the operation asks for (stated in its description).
+_INSUFFICIENT_SCOPE = (
+    "insufficient_scope",
+    "Ce jeton n'a pas la portée « tickets:write » que demande cette route.",
+    {},
+)
+
+
 def errors(*codes: int) -> dict:
     """``responses`` entries for the given HTTP error codes, each with an example body."""
     out = {}
     for code in codes:
-        error, detail, fields = _DESCRIPTIONS[code]
+        described = [_DESCRIPTIONS[code]] + ([_INSUFFICIENT_SCOPE] if code == 403 else [])
         out[code] = OpenApiResponse(
             ErrorSerializer,
-            description=error,
+            description=" | ".join(error for error, _detail, _fields in described),
             examples=[
                 OpenApiExample(
                     error,
@@ -46,6 +54,7 @@ def errors(*codes: int) -> dict:
                     response_only=True,
                     status_codes=[str(code)],
                 )
+                for error, detail, fields in described
             ],
         )
     return out

@@ -29,6 +29,7 @@ from tickets.selectors import ticket_gti_status
 from ..auth import HasScope, IsStaffScope, scope_for
 from ..errors import StaleVersion
 from ..pagination import TicketCursorPagination, TimelineCursorPagination
+from ..scopes import ScopeRule, TokenScope
 from ..serializers import (
     AssignSerializer,
     CloseSerializer,
@@ -147,6 +148,14 @@ class TicketViewSet(
     lookup_value_regex = r"[A-Za-z]+-\d{4}-\d+"
     pagination_class = TicketCursorPagination
     http_method_names = ["get", "post", "patch", "head", "options"]
+    token_scopes = ScopeRule(
+        read=TokenScope.TICKETS_READ,
+        write=TokenScope.TICKETS_WRITE,  # create, requalify, timeline entries
+        actions={
+            TokenScope.TICKETS_WORKFLOW: "take assign pending resume resolve close reopen cancel "
+            "escalate",
+        },
+    )
     staff_actions = {
         "partial_update",
         "take",

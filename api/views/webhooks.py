@@ -12,10 +12,14 @@ from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
+from staff import policy
+from staff.policy import Action
+
 from .. import webhooks
 from ..auth import HasScope, scope_for
 from ..models import WebhookDelivery, WebhookSubscription
 from ..pagination import IdCursorPagination
+from ..scopes import ScopeRule, TokenScope
 from ..webhook_serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionCreatedSerializer,
@@ -90,8 +94,16 @@ class WebhookSubscriptionViewSet(
     """Oceanis tokens see every subscription; a client token only its client's."""
 
     permission_classes = [HasScope]
+    token_scopes = ScopeRule.only(TokenScope.WEBHOOKS_MANAGE)
     serializer_class = WebhookSubscriptionSerializer
     http_method_names = ["get", "post", "patch", "delete", "head", "options"]
+
+    def initial(self, request, *args, **kwargs):
+        super().initial(request, *args, **kwargs)
+        scope = scope_for(request)
+        if scope is not None and scope.staff:
+            # Oceanis-wide subscriptions receive every client's events: staff.policy says who.
+            policy.check(request.user, Action.WEBHOOKS_MANAGE)
 
     def get_queryset(self):
         scope = scope_for(self.request)

@@ -7,7 +7,7 @@ and says why; a service refusal (TicketTransitionError, ValidationError) likewis
 from __future__ import annotations
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
@@ -53,7 +53,9 @@ def ticket_action(request, reference: str, action: str):
         return render_ticket(request, ticket, bound={action: form}, status=400)
     try:
         spec.run(ticket, request.user, form.cleaned_data)
-    except TicketTransitionError as exc:
+    except (TicketTransitionError, PermissionDenied) as exc:
+        # PermissionDenied: the ticket changed hands since the page was shown (policy re-asked
+        # under the row lock).
         messages.error(request, str(exc))
         return redirect(ticket_url(ticket))
     except ValidationError as exc:

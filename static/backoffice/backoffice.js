@@ -31,7 +31,7 @@
 
   /* Polling filter: do not refresh a region while the user is selecting or typing in it. */
   window.oceanisIdle = function (selector) {
-    var root = document.querySelector(selector);
+    var root = typeof selector === "string" ? document.querySelector(selector) : selector;
     if (!root) return true;
     if (root.querySelector("input[type=checkbox]:checked")) return false;
     if (root.querySelector("details[open]")) return false;
@@ -39,6 +39,15 @@
     return !(active && active !== document.body && root.contains(active) &&
              /^(INPUT|SELECT|TEXTAREA)$/.test(active.tagName));
   };
+
+  /* Regions marked data-refresh-when-idle skip their own refresh while the user is busy in them
+   * (an htmx trigger filter would need eval, which the Content-Security-Policy forbids). */
+  document.addEventListener("htmx:confirm", function (event) {
+    var elt = event.detail.elt;
+    if (elt.hasAttribute && elt.hasAttribute("data-refresh-when-idle") && !window.oceanisIdle(elt)) {
+      event.preventDefault();
+    }
+  });
 
   document.addEventListener("keydown", function (event) {
     var target = event.target;

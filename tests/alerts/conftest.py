@@ -19,7 +19,7 @@ def acme(db):
 
 @pytest.fixture
 def monitoring(db):
-    token, raw = token_create(name="Supervision")
+    token, raw = token_create(name="Supervision", scopes=["alerts:write"])
     api = bearer(raw)
     api.token = token
     return api

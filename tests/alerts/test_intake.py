@@ -198,7 +198,7 @@ def test_an_invalid_severity_is_rejected_with_the_reason(monitoring, acme):
 def test_a_client_token_only_sends_alerts_for_its_client(acme):
     globex = ContractFactory(client__code="globex").client
     MonitoredHost.objects.create(host="globex-fw", client=globex)
-    _token, raw = token_create(name="Supervision ACME", client=acme)
+    _token, raw = token_create(name="Supervision ACME", client=acme, scopes=["alerts:write"])
     api = bearer(raw)
     assert send(api, alert(client="globex")).status_code == 400
     assert send(api, {"host": "globex-fw", "severity": "info"}).status_code == 400
@@ -211,7 +211,7 @@ def test_a_client_token_only_sends_alerts_for_its_client(acme):
 def test_a_client_token_mixing_in_another_clients_alert_gets_only_its_own_ingested(acme):
     globex = ContractFactory(client__code="globex").client
     MonitoredHost.objects.create(host="globex-fw", client=globex)
-    _token, raw = token_create(name="Supervision ACME", client=acme)
+    _token, raw = token_create(name="Supervision ACME", client=acme, scopes=["alerts:write"])
     payload = [
         {"host": "acme-srv", "severity": "critical"},
         {"host": "globex-fw", "severity": "critical"},

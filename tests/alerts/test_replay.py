@@ -67,7 +67,7 @@ def test_a_payload_still_refused_as_a_whole_is_left_as_it_was(monitoring, acme):
 
 def test_a_client_tokens_alert_never_lands_in_another_client_when_replayed(acme):
     globex = ContractFactory(client__code="globex").client
-    _token, raw = token_create(name="Supervision ACME", client=acme)
+    _token, raw = token_create(name="Supervision ACME", client=acme, scopes=["alerts:write"])
     send(bearer(raw), [alert(client="acme"), alert(client="globex", service="vpn")])
     rejected = RejectedAlert.objects.get()
     assert rejected.scope_client == acme

@@ -2,6 +2,7 @@ import pytest
 from django.core.cache import cache
 from rest_framework.test import APIClient
 
+from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
 from api.tokens import token_create
 from tests.factories import ContractFactory
 
@@ -34,7 +35,7 @@ def bearer(raw: str) -> APIClient:
 @pytest.fixture
 def staff_api(db):
     """A client authenticated with a staff-wide token."""
-    token, raw = token_create(name="Téléphonie")
+    token, raw = token_create(name="Téléphonie", scopes=INTEGRATION_SCOPES)
     api = bearer(raw)
     api.token = token
     return api
@@ -53,7 +54,7 @@ def globex(db):
 @pytest.fixture
 def acme_api(acme):
     """A client authenticated with a token scoped to ACME."""
-    token, raw = token_create(name="Outil ACME", client=acme)
+    token, raw = token_create(name="Outil ACME", client=acme, scopes=CLIENT_SCOPES)
     api = bearer(raw)
     api.token = token
     return api

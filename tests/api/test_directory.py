@@ -72,3 +72,88 @@ def test_reference_lists_cost_a_fixed_number_of_queries(
     with django_assert_num_queries(2):
         response = staff_api.get(f"/api/v1/{resource}/")
     assert len(response.json()["results"]) >= 4
+
+
+def _portal(contact):
+    from rest_framework.test import APIClient
+
+    api = APIClient()
+    api.force_login(contact.user)
+    return api
+
+
+def _ids(api, resource):
+    response = api.get(f"/api/v1/{resource}/")
+    assert response.status_code == 200
+    return {row["id"] for row in response.json()["results"]}
+
+
+@pytest.fixture
+def two_sites(acme):
+    from clients.models import Contact
+    from tests.factories import UserFactory
+
+    nantes, cholet = SiteFactory(client=acme), SiteFactory(client=acme)
+    restricted = ContactFactory(
+        client=acme, site=nantes, visibility=Contact.Visibility.OWN_SITE, user=UserFactory()
+    )
+    return {
+        "nantes": nantes,
+        "cholet": cholet,
+        "restricted": restricted,
+        "colleague": ContactFactory(client=acme, site=nantes),
+        "elsewhere": ContactFactory(client=acme, site=cholet),
+        "no_site": ContactFactory(client=acme),
+    }
+
+
+def test_a_site_restricted_contact_sees_only_their_sites_sites_and_contacts(two_sites):
+    api = _portal(two_sites["restricted"])
+    assert _ids(api, "sites") == {two_sites["nantes"].pk}
+    assert _ids(api, "contacts") == {two_sites["restricted"].pk, two_sites["colleague"].pk}
+    for hidden in ("cholet",):
+        assert api.get(f"/api/v1/sites/{two_sites[hidden].pk}/").status_code == 404
+    for hidden in ("elsewhere", "no_site"):
+        assert api.get(f"/api/v1/contacts/{two_sites[hidden].pk}/").status_code == 404
+
+
+def test_a_restricted_contact_without_a_site_sees_no_site_and_only_themselves(two_sites):
+    contact = two_sites["restricted"]
+    contact.site = None
+    contact.save()
+    api = _portal(contact)
+    assert _ids(api, "sites") == set()
+    assert _ids(api, "contacts") == {contact.pk}
+
+
+@pytest.mark.parametrize("widen", ["client_admin", "whole_client"])
+def test_a_client_admin_or_whole_client_contact_sees_every_site_and_contact(two_sites, widen):
+    from clients.models import Contact
+
+    contact = two_sites["restricted"]
+    if widen == "client_admin":
+        contact.is_client_admin = True
+    else:
+        contact.visibility = Contact.Visibility.WHOLE_CLIENT
+    contact.save()
+    api = _portal(contact)
+    assert _ids(api, "sites") == {two_sites["nantes"].pk, two_sites["cholet"].pk}
+    assert len(_ids(api, "contacts")) == 4
+
+
+def test_a_client_token_still_sees_every_site_of_its_client(acme_api, two_sites):
+    assert _ids(acme_api, "sites") == {two_sites["nantes"].pk, two_sites["cholet"].pk}
+    assert len(_ids(acme_api, "contacts")) == 4
+
+
+@pytest.mark.parametrize("resource", ["sites", "contacts"])
+def test_a_site_restricted_contacts_lists_cost_a_fixed_number_of_queries(
+    two_sites, resource, django_assert_num_queries
+):
+    for _ in range(3):
+        ContactFactory(client=two_sites["nantes"].client, site=two_sites["nantes"])
+    api = _portal(two_sites["restricted"])
+    api.get(f"/api/v1/{resource}/")
+    # session, user, contact, its client, the page
+    with django_assert_num_queries(5):
+        assert api.get(f"/api/v1/{resource}/").status_code == 200

@@ -14,6 +14,7 @@ from schemathesis.specs.openapi.checks import (
     status_code_conformance,
 )
 
+from api.scopes import INTEGRATION_SCOPES
 from api.tokens import token_create
 from tests.factories import ContactFactory, SiteFactory, TechnicianFactory, make_ticket
 
@@ -97,7 +98,7 @@ def test_the_live_api_never_fails_and_matches_its_schema(acme, monkeypatch):
     SiteFactory(client=acme)
     TechnicianFactory()
     ticket = make_ticket(client=acme)
-    _token, raw = token_create(name="Schemathesis")
+    _token, raw = token_create(name="Schemathesis", scopes=INTEGRATION_SCOPES)
     headers = {"Authorization": f"Bearer {raw}"}
     # Like Django's test client: the WSGI handler must not close the test's DB connection.
     request_started.disconnect(close_old_connections)

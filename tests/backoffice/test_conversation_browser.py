@@ -65,9 +65,12 @@ def staff_login(browser, live_server, username, next_url="/"):
     tab.click("button[type=submit]")
     tab.wait_for_url(f"**{next_url}")
     # The bell is swapped in by htmx at load: its label then carries the count.
-    tab.wait_for_function(
-        "document.querySelector('#notice-bell').getAttribute('aria-label').includes('(')"
-    )
+    # (a locator assertion: wait_for_function's string would need eval, which the CSP blocks)
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(tab.locator("#notice-bell")).to_have_attribute("aria-label", re.compile(r"\("))
     return tab
 
 

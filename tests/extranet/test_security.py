@@ -1,9 +1,10 @@
 """Tenant isolation of the whole extranet, walked from its URLconf.
 
-Every URL pattern of ``extranet.urls`` is visited with client B's object ids while logged in as
-client A's contact: it must answer 404 (or 403), and B's own contact must get a normal answer on
-the same URL (so the test cannot pass vacuously). A new URL is covered automatically; a new kind
-of URL parameter makes the test fail until it is given a value below.
+Every URL pattern of ``extranet.urls``, and the client pages of ``incidents`` and ``projects``
+(their ``client_*`` URLs), is visited with client B's object ids while logged in as client A's
+contact: it must answer 404 (or 403), and B's own contact must get a normal answer on the same URL
+(so the test cannot pass vacuously). A new URL is covered automatically; a new kind of URL
+parameter makes the test fail until it is given a value below.
 """
 
 from __future__ import annotations
@@ -14,39 +15,58 @@ from django.urls import URLPattern, URLResolver, reverse
 from django.utils import timezone
 
 from extranet import urls as extranet_urls
+from incidents import services as incident_services
+from incidents import urls as incident_urls
+from projects import services as project_services
+from projects import urls as project_urls
+from projects.models import Kind as ProjectKind
+from tests.incidents.helpers import publish
 from tickets.models import TicketEvent
+
+# The client pages of the other apps: the views of these modules.
+CLIENT_PAGES_ELSEWHERE = {
+    "incidents": (incident_urls, "incidents.views_client"),
+    "projects": (project_urls, "projects.client_views"),
+}
 
 # Public pages (login, password reset) and the token-authenticated feed.
 PUBLIC = {
-    "login",
-    "logout",
-    "password_reset",
-    "password_reset_done",
-    "password_reset_confirm",
-    "password_reset_complete",
+    "extranet:login",
+    "extranet:logout",
+    "extranet:password_reset",
+    "extranet:password_reset_done",
+    "extranet:password_reset_confirm",
+    "extranet:password_reset_complete",
 }
-TOKEN = {"planning_feed"}
-STAFF_ONLY = {"document_upload"}
+TOKEN = {"extranet:planning_feed"}
+STAFF_ONLY = {"extranet:document_upload"}
 # POST-only actions that change something.
 ACTIONS = {
-    "request_comment",
-    "request_confirm",
-    "request_reopen",
-    "planning_feed_regenerate",
-    "planning_feed_revoke",
+    "extranet:request_comment",
+    "extranet:request_confirm",
+    "extranet:request_reopen",
+    "extranet:planning_feed_regenerate",
+    "extranet:planning_feed_revoke",
 }
 
 
-def all_patterns(patterns=None, prefix=""):
-    """(name, pattern) of every URL in the extranet URLconf, includes flattened."""
-    for entry in patterns if patterns is not None else extranet_urls.urlpatterns:
+def _patterns(patterns, namespace, module=None):
+    for entry in patterns:
         if isinstance(entry, URLResolver):
-            yield from all_patterns(entry.url_patterns, prefix)
-        elif isinstance(entry, URLPattern):
-            yield entry.name, entry.pattern
+            yield from _patterns(entry.url_patterns, namespace, module)
+        elif isinstance(entry, URLPattern) and module in (None, entry.callback.__module__):
+            yield f"{namespace}:{entry.name}", entry.pattern
 
 
-def kwargs_for(pattern, org) -> dict:
+def all_patterns():
+    """(namespaced name, pattern) of every client URL: the extranet's, and the ``client_*`` pages
+    of the other apps, includes flattened."""
+    yield from _patterns(extranet_urls.urlpatterns, "extranet")
+    for namespace, (urls, views_module) in CLIENT_PAGES_ELSEWHERE.items():
+        yield from _patterns(urls.urlpatterns, namespace, views_module)
+
+
+def kwargs_for(pattern, org, url_name="") -> dict:
     """URL kwargs pointing at ``org``'s objects; unknown parameters fail loudly."""
     values = {
         "ticket_id": org.ticket.pk,
@@ -56,15 +76,48 @@ def kwargs_for(pattern, org) -> dict:
         "year": timezone.localdate().year,
         "month": timezone.localdate().month,
     }
+    if url_name.startswith("incidents:"):
+        values["pk"] = org_client_pages(org).incident.pk
+    elif url_name.startswith("projects:"):
+        values["pk"] = org_client_pages(org).project.pk
     kwargs = {}
     for name in pattern.converters:
-        assert name in values, f"extranet URL parameter {name!r} has no value in the security suite"
+        assert name in values, f"client URL parameter {name!r} has no value in the security suite"
         kwargs[name] = values[name]
     return kwargs
 
 
+def org_client_pages(org):
+    """A published post-incident report and a project for ``org``'s client, made once."""
+    if getattr(org, "incident", None) is None:
+        staff = org.ticket.assignee.user
+        code = org.client.code
+        incident = incident_services.incident_create(
+            title=f"Panne messagerie {code}", by=staff, clients=[org.client]
+        )
+        publish(incident, staff)
+        publish(incident, staff, kind="resolution")
+        incident_services.pir_save(
+            incident=incident, by=staff, impact=f"Messagerie {code}", root_cause="Disque"
+        )
+        incident_services.pir_publish(incident=incident, by=staff)
+        org.incident = incident
+        org.project = project_services.project_create(
+            client=org.client,
+            name=f"Projet secret {code}",
+            kind=ProjectKind.VPN,
+            by=staff,
+            project_manager=staff,
+        )
+    return org
+
+
 def url_names():
     return sorted({name for name, _ in all_patterns()})
+
+
+def url_of(name, org):
+    return reverse(name, kwargs=kwargs_for(pattern_of(name), org, name))
 
 
 def pattern_of(name):
@@ -75,22 +128,28 @@ def test_every_extranet_url_is_classified_or_contact_only():
     # Guard: every URL is named (the suite addresses them by name).
     assert all(name for name, _ in all_patterns())
     assert len(url_names()) >= 20
+    # The other apps' client pages are walked too.
+    assert {"incidents:client_report", "projects:client_detail"} <= set(url_names())
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(PUBLIC))
 def test_public_pages_answer_anonymous_visitors(client, name):
-    kwargs = {"uidb64": "MQ", "token": "set-password"} if name == "password_reset_confirm" else {}
-    response = client.get(reverse(f"extranet:{name}", kwargs=kwargs), follow=True)
-    assert response.status_code == 200 if name != "logout" else 405
+    reset = name == "extranet:password_reset_confirm"
+    kwargs = {"uidb64": "MQ", "token": "set-password"} if reset else {}
+    response = client.get(reverse(name, kwargs=kwargs), follow=True)
+    assert response.status_code == 200 if name != "extranet:logout" else 405
 
 
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", [n for n in url_names() if n not in PUBLIC | TOKEN])
 def test_anonymous_users_are_sent_to_the_extranet_login(client, org_b, name):
-    url = reverse(f"extranet:{name}", kwargs=kwargs_for(pattern_of(name), org_b))
+    url = url_of(name, org_b)
     for method in ("get", "post"):
         response = getattr(client, method)(url)
+        if method == "post" and response.status_code == 405:
+            assert client.get(url).status_code == 302, name  # a read-only page: GET proves it
+            continue
         assert response.status_code == 302, (name, method)
         assert response["Location"].startswith(reverse("extranet:login")), name
 
@@ -98,9 +157,11 @@ def test_anonymous_users_are_sent_to_the_extranet_login(client, org_b, name):
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", [n for n in url_names() if n not in PUBLIC])
 def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, name):
+    if not name.startswith("extranet:"):
+        org_client_pages(org_b)  # so that lists have something of client B to leak
     pattern = pattern_of(name)
-    kwargs = kwargs_for(pattern, org_b)
-    url = reverse(f"extranet:{name}", kwargs=kwargs)
+    kwargs = kwargs_for(pattern, org_b, name)
+    url = reverse(name, kwargs=kwargs)
     events_before = TicketEvent.objects.filter(ticket__client=org_b.client).count()
 
     client.force_login(org_a.contact.user)
@@ -116,7 +177,7 @@ def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, n
         assert client.get(url).status_code == 403
         assert client.post(url).status_code == 403
         return
-    has_object = any(k.endswith("_id") for k in kwargs)
+    has_object = any(k.endswith("_id") or k == "pk" for k in kwargs)
     get = client.get(url)
     post = client.post(url, {"body": "intrus", "reason": "intrus"})
     if has_object:
@@ -128,7 +189,10 @@ def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, n
         for response in (get, post):
             if response.status_code == 200 and response.get("Content-Type", "").startswith("text/"):
                 body = response.content.decode()
-                for secret in (org_b.ticket.title, org_b.ticket.reference, org_b.document.title):
+                secrets = [org_b.ticket.title, org_b.ticket.reference, org_b.document.title]
+                if getattr(org_b, "incident", None) is not None:
+                    secrets += [org_b.incident.title, org_b.project.name]
+                for secret in secrets:
                     assert secret not in body, (name, secret)
     assert TicketEvent.objects.filter(ticket__client=org_b.client).count() == events_before
 
@@ -143,7 +207,7 @@ def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, n
 @pytest.mark.django_db
 @pytest.mark.parametrize("name", sorted(STAFF_ONLY))
 def test_staff_only_urls_are_refused_to_contacts_and_open_to_staff(client, org_a, tech, name):
-    url = reverse(f"extranet:{name}")
+    url = reverse(name)
     client.force_login(org_a.contact.user)
     assert client.get(url).status_code == 403
     client.force_login(tech.user)

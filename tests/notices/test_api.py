@@ -3,6 +3,7 @@
 import pytest
 from rest_framework.test import APIClient
 
+from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
 from api.tokens import token_create
 from notices.models import Notice
 from tests.factories import TechnicianFactory
@@ -60,7 +61,9 @@ def test_unread_filter_and_pagination(api, owner):
 
 def test_a_token_issued_to_a_staff_user_acts_as_that_user(owner):
     make_notices(owner.user, 1)
-    _token, raw = token_create(name="Mon poste", user=owner.user)
+    _token, raw = token_create(
+        name="Mon poste", scopes=["notifications:read"], acting_as=owner.user
+    )
     response = bearer(raw).get(URL)
     assert response.status_code == 200
     assert len(response.json()["results"]) == 1
@@ -70,10 +73,10 @@ def test_a_token_issued_to_a_staff_user_acts_as_that_user(owner):
 def test_client_contacts_and_tokens_without_a_staff_user_get_403(who, contact, owner):
     make_notices(owner.user, 1)
     if who == "client_token":
-        _token, raw = token_create(name="Client", client=contact.client)
+        _token, raw = token_create(name="Client", client=contact.client, scopes=CLIENT_SCOPES)
         client = bearer(raw)
     elif who == "service_token":
-        _token, raw = token_create(name="Téléphonie")
+        _token, raw = token_create(name="Téléphonie", scopes=INTEGRATION_SCOPES)
         client = bearer(raw)
     else:
         client = APIClient()

@@ -36,9 +36,12 @@ def test_the_bell_counts_a_new_notice_without_reload(live_server, browser, setti
     bell = tab.locator("#notice-bell")
     bell.wait_for()
     # Swapped in by htmx at load: the label now carries the count.
-    tab.wait_for_function(
-        "document.querySelector('#notice-bell').getAttribute('aria-label').includes('(')"
-    )
+    # (a locator assertion: wait_for_function's string would need eval, which the CSP blocks)
+    import re
+
+    from playwright.sync_api import expect
+
+    expect(tab.locator("#notice-bell")).to_have_attribute("aria-label", re.compile(r"\("))
     tab.evaluate("window.__same_page = true")
     notices_create(
         drafts=[

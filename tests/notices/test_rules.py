@@ -10,7 +10,7 @@ from django.utils import timezone
 from extranet import actions
 from notices import derivation, sweeper, tasks
 from notices.models import DerivedEvent, Notice, NoticeKind
-from tests.factories import TechnicianFactory, make_ticket
+from tests.factories import TechnicianFactory, make_manager, make_ticket
 from tests.notices.conftest import kinds_of
 from tickets import services
 from tickets.models import EventKind, TicketEvent
@@ -19,7 +19,9 @@ pytestmark = pytest.mark.django_db
 
 
 def test_nobody_is_notified_of_their_own_action(owner, manager, committed):
-    watcher = TechnicianFactory(user__username="watcher")
+    # Both act on a colleague's ticket below, which staff.policy leaves to the manager and deputy.
+    watcher = make_manager("watcher", deputy=True)
+    owner.user.groups.add(*watcher.user.groups.all())
     with committed():
         ticket = make_ticket(by=manager.user)
         # The manager assigns to himself: no "assigned to me".

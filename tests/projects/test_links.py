@@ -82,10 +82,11 @@ def test_the_equipment_text_suggests_the_matching_project_of_the_same_client(tic
 def test_an_l3_escalation_targets_a_build_engineer_and_keeps_the_owner(
     ticket, project, engineer, technician, pm
 ):
-    ticket_services.ticket_assign(ticket=ticket, technician=technician, by=pm)
+    ticket_services.ticket_assign(ticket=ticket, technician=technician, by=None)
     ticket_link_project(ticket=ticket, project=project, by=pm)
+    # The owner escalates (staff.policy: a technician acts on their own tickets).
     escalation = escalate_to_build_engineer(
-        ticket=ticket, engineer=engineer, by=pm, reason="Crypto IPsec à revoir"
+        ticket=ticket, engineer=engineer, by=technician.user, reason="Crypto IPsec à revoir"
     )
     ticket.refresh_from_db()
     assert ticket.escalation_level == EscalationLevel.L3

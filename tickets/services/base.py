@@ -13,6 +13,8 @@ from django.utils.translation import gettext as _
 from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from sla.policy import AT_RISK_RATIO, gti_rule
+from staff import policy
+from staff.policy import Action
 
 from ..activity import is_client_activity, is_staff_reply
 from ..models import (
@@ -37,6 +39,17 @@ QUALIFICATION_FIELDS = (
 logger = logging.getLogger(__name__)
 
 RELATED_FIELDS = ("client", "contact", "site", "contract", "assignee", "created_by", "resolver")
+
+# The policy action behind each FSM transition method.
+TRANSITION_ACTIONS = {
+    "take_in_charge": Action.TICKET_TAKE,
+    "put_pending": Action.TICKET_PENDING,
+    "resume": Action.TICKET_RESUME,
+    "resolve": Action.TICKET_RESOLVE,
+    "close": Action.TICKET_CLOSE,
+    "reopen": Action.TICKET_REOPEN,
+    "cancel": Action.TICKET_CANCEL,
+}
 
 
 class TicketTransitionError(Exception):
@@ -123,8 +136,12 @@ def _transition(
     minutes_spent: int = 0,
     before: Callable[[Ticket, datetime], None] | None = None,
     payload: dict | None = None,
+    context: dict | None = None,
 ) -> Ticket:
-    """Apply an FSM transition on a locked copy, log it, and refresh the caller's instance."""
+    """Apply an FSM transition on a locked copy, log it, and refresh the caller's instance.
+
+    The policy is asked on the locked row (nothing is saved yet if it refuses): a technician
+    never takes over a ticket that a colleague got in the meantime."""
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
@@ -133,6 +150,8 @@ def _transition(
             getattr(locked, method)()
         except TransitionNotAllowed as exc:
             raise TicketTransitionError(locked, method) from exc
+        # After the state machine: the loser of a race is told the ticket is already taken.
+        policy.check(by, TRANSITION_ACTIONS[method], locked, **(context or {}))
         if before:
             before(locked, at)
         try:

@@ -8,7 +8,9 @@ from django.db import transaction
 from django.utils import timezone
 
 from clients.models import Client, Contact, Contract, Site
+from staff import policy
 from staff.models import Technician
+from staff.policy import Action
 
 from ..activity import opened_by_client
 from ..models import (
@@ -55,6 +57,9 @@ def ticket_create(
     on the ticket. ``billable`` defaults to "not covered by a flat-fee managed contract".
     ``follow_up_of``: the finished ticket a client answered, which this one continues.
     """
+    if assignee is not None:
+        # Checked before anything is written: a refused first assignment creates no ticket.
+        policy.check(by, Action.TICKET_ASSIGN, None, technician=assignee)
     created_at = _now(created_at)
     contract: Contract | None = client.active_contract(timezone.localdate(created_at))
     ticket = Ticket(

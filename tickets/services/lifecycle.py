@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sla.policy import calendar_for
+from staff import policy
 from staff.models import Technician
+from staff.policy import Action
 
 from ..models import (
     NOT_TAKEN_STATES,
@@ -30,14 +32,24 @@ from .base import (
 
 
 def ticket_assign(
-    *, ticket: Ticket, technician: Technician, by, at: datetime | None = None, note: str = ""
+    *,
+    ticket: Ticket,
+    technician: Technician,
+    by,
+    at: datetime | None = None,
+    note: str = "",
+    handover: bool = False,
 ) -> Ticket:
-    """Assign or reassign. A new ticket becomes assigned; a ticket in progress keeps its state."""
+    """Assign or reassign. A new ticket becomes assigned; a ticket in progress keeps its state.
+
+    ``handover``: the outgoing agent passes their own ticket on at the end of a shift (the
+    policy allows it to them, a reassignment otherwise reserved to the manager and deputy)."""
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
         if not locked.is_open:
             raise TicketTransitionError(locked, "assign")
+        policy.check(by, Action.TICKET_ASSIGN, locked, technician=technician, handover=handover)
         previous = locked.assignee
         source = locked.state
         if locked.state in NOT_TAKEN_STATES:
@@ -62,10 +74,12 @@ def ticket_assign(
     return ticket
 
 
-def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None) -> Ticket:
+def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None, page=None) -> Ticket:
     """Start the intervention: ends the TI the first time only, and measures it against the GTI.
 
-    The technician taking it becomes the assignee when they have a staff profile.
+    The technician taking it becomes the assignee when they have a staff profile. ``page``: the
+    on-call page of this ticket that ``by`` acknowledged; the rotation stands for the manager's
+    arbitration, so the on-call technician may take it even when it was assigned to a colleague.
     """
 
     def stamp(locked: Ticket, now: datetime) -> None:
@@ -76,7 +90,8 @@ def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None) -> 
             locked.taken_in_charge_at = now
             _measure_ti(locked)
 
-    return _transition(ticket, "take_in_charge", by=by, at=at, before=stamp)
+    context = {"page": page} if page is not None else None
+    return _transition(ticket, "take_in_charge", by=by, at=at, before=stamp, context=context)
 
 
 def _measure_ti(ticket: Ticket) -> None:

@@ -9,7 +9,9 @@ from django.db import transaction
 from django.utils.translation import gettext as _
 
 from sla.policy import Urgency
+from staff import policy
 from staff.models import Technician
+from staff.policy import Action
 
 from ..models import (
     EscalationLevel,
@@ -46,6 +48,7 @@ def ticket_escalate(
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
+        policy.check(by, Action.TICKET_ESCALATE, locked)
         target = level if level is not None else locked.escalation_level + 1
         if not locked.is_open or target not in EscalationLevel.values:
             raise TicketTransitionError(locked, "escalate")
@@ -84,6 +87,7 @@ def ticket_set_resolver(
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
+        policy.check(by, Action.TICKET_ESCALATE, locked)
         if not locked.is_open:
             raise TicketTransitionError(locked, "set_resolver")
         previous = locked.resolver
@@ -115,6 +119,7 @@ def ticket_change_urgency(
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
+        policy.check(by, Action.TICKET_URGENCY, locked)
         if locked.urgency == urgency:
             return ticket
         if not locked.is_open:
@@ -156,6 +161,7 @@ def ticket_requalify(
     at = _now(at)
     with transaction.atomic():
         locked = _locked(ticket)
+        policy.check(by, Action.TICKET_REQUALIFY, locked)
         if locked.state in (State.CLOSED, State.CANCELLED):
             raise TicketTransitionError(locked, "requalify")
         changes = _apply_qualification(locked, values)

@@ -22,7 +22,7 @@ from sla.policy import HoursPlan, Urgency
 from staff.models import Technician
 from tickets.models import Channel
 from tickets.planning import intervention_plan
-from tickets.services import ticket_create
+from tickets.services import ticket_assign, ticket_create
 
 from ... import services
 from ...booking import book
@@ -201,8 +201,9 @@ class Command(BaseCommand):
             channel=Channel.PHONE,
             equipment=project.name,
             by=cdp,
-            assignee=people["tech5"],
         )
+        # Routing a ticket to a technician is the manager's arbitration (staff.policy).
+        ticket_assign(ticket=ticket, technician=people["tech5"], by=people["manager"].user)
         ticket_link_project(ticket=ticket, project=project, by=cdp)
         escalate_to_build_engineer(
             ticket=ticket,
