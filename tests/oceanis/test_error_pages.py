@@ -30,7 +30,7 @@ def test_a_404_for_staff_is_branded_and_leads_to_their_queue(client, settings):
 @pytest.mark.django_db
 def test_a_404_in_the_extranet_leads_to_the_extranet_home_in_english(settings):
     settings.DEBUG = False
-    contact = make_contact(ContractFactory().client)
+    contact = make_contact(ContractFactory().client, language="en")  # the extranet follows it
     client = Client(HTTP_ACCEPT_LANGUAGE="en")
     client.force_login(contact.user)
     response = client.get("/extranet/demandes/999999/")
