@@ -6,7 +6,7 @@ from django.db import connection
 from alerts.models import Event
 from alerts.parsing import parse
 from alerts.services import alerts_ingest
-from api.tokens import service_account
+from api.tokens import token_create
 from tests.factories import ContractFactory
 from tests.tickets.test_concurrency import run_in_threads
 from tickets.models import Ticket
@@ -23,7 +23,7 @@ THREADS, ROUNDS = 8, 10
 
 def test_parallel_senders_of_one_fingerprint_converge_on_one_event_and_one_ticket():
     client = ContractFactory(client__code="acme").client
-    by = service_account("Supervision")
+    by = token_create(name="Supervision", scopes=["alerts:write"])[0].user
     alerts = parse({"host": "srv1", "severity": "critical", "client": "acme", "fingerprint": "x"})
 
     def send(i):
@@ -40,7 +40,7 @@ def test_parallel_senders_of_one_fingerprint_converge_on_one_event_and_one_ticke
 
 def test_parallel_batches_with_overlapping_fingerprints_do_not_deadlock():
     ContractFactory(client__code="acme")
-    by = service_account("Supervision")
+    by = token_create(name="Supervision", scopes=["alerts:write"])[0].user
     rows = [{"host": f"h{i}", "severity": "warning", "client": "acme"} for i in range(20)]
 
     def send(i):
@@ -56,7 +56,7 @@ def test_parallel_batches_with_overlapping_fingerprints_do_not_deadlock():
 
 def test_parallel_recoveries_close_the_event_once():
     ContractFactory(client__code="acme")
-    by = service_account("Supervision")
+    by = token_create(name="Supervision", scopes=["alerts:write"])[0].user
     firing = parse({"host": "srv1", "severity": "critical", "client": "acme"})
     alerts_ingest(alerts=firing, by=by)
     resolved = parse({"host": "srv1", "severity": "critical", "client": "acme", "status": "ok"})
