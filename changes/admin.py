@@ -7,26 +7,15 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tickets.admin_actions import WorkflowPermissionMixin, service_action
+from tickets.admin_actions import ReadOnlyInline, WorkflowPermissionMixin, service_action
 
 from . import services
 from .models import ChangeLog, ChangeRequest, Problem, ProblemLog
 
 
-class _LogInline(admin.TabularInline):
-    extra = 0
-    can_delete = False
+class _LogInline(ReadOnlyInline):
     fields = ["at", "action", "by", "from_state", "to_state", "note"]
     readonly_fields = fields
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class ProblemLogInline(_LogInline):

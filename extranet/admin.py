@@ -4,7 +4,7 @@
 from __future__ import annotations
 
 from django import forms
-from django.contrib import admin, messages
+from django.contrib import admin
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.files.uploadedfile import UploadedFile
 from django.shortcuts import get_object_or_404
@@ -15,6 +15,7 @@ from django.utils.translation import gettext_lazy
 
 from clients.admin import ContactAdmin
 from clients.models import Contact
+from tickets.admin_actions import ViewOnlyMixin, messages
 from tickets.attachments import validate_upload
 
 from .documents import document_add
@@ -119,7 +120,7 @@ class ProjectDocumentAdmin(admin.ModelAdmin):
 
 
 @admin.register(CalendarFeed)
-class CalendarFeedAdmin(admin.ModelAdmin):
+class CalendarFeedAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Staff revoke a contact's feed with the action (the service the contact's own page uses);
     the token itself is never visible."""
 
@@ -128,15 +129,6 @@ class CalendarFeedAdmin(admin.ModelAdmin):
     readonly_fields = ("contact", "created_at", "last_used_at")
     exclude = ("token_hash",)
     actions = ["revoke"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
     @admin.action(description=gettext_lazy("Révoquer les adresses d'agenda sélectionnées"))
     def revoke(self, request, queryset):

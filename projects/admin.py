@@ -9,7 +9,12 @@ from django import forms
 from django.contrib import admin
 from django.utils.translation import gettext_lazy as _
 
-from tickets.admin_actions import ServiceActionButtonsMixin, service_action
+from tickets.admin_actions import (
+    ReadOnlyInline,
+    ServiceActionButtonsMixin,
+    ViewOnlyMixin,
+    service_action,
+)
 
 from . import services
 from .models import (
@@ -26,21 +31,9 @@ from .models import (
 )
 
 
-class _ReadOnlyInline(admin.TabularInline):
+class _ReadOnlyInline(ReadOnlyInline):
     """Milestones and deliverables are driven from the project page (project manager's rights,
     milestone events); shown here for reading."""
-
-    extra = 0
-    can_delete = False
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 class MilestoneInline(_ReadOnlyInline):
@@ -142,7 +135,7 @@ class AbsenceAdmin(admin.ModelAdmin):
 
 
 @admin.register(Booking)
-class BookingAdmin(admin.ModelAdmin):
+class BookingAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Read-only: bookings go through the capacity page, which checks over-booking and logs
     forced bookings; freeing a slot is ``booking_cancel`` there."""
 
@@ -150,15 +143,6 @@ class BookingAdmin(admin.ModelAdmin):
     list_filter = ["forced", "half"]
     list_select_related = ["engineer__user", "project"]
     date_hierarchy = "date"
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(ProvisioningTask)
@@ -169,49 +153,22 @@ class ProvisioningTaskAdmin(admin.ModelAdmin):
 
 
 @admin.register(HandOver)
-class HandOverAdmin(admin.ModelAdmin):
+class HandOverAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["project", "contract", "contract_created", "at"]
     readonly_fields = ["project", "contract", "contract_created", "values", "previous", "by", "at"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(TicketProject)
-class TicketProjectAdmin(admin.ModelAdmin):
+class TicketProjectAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Links are made on the ticket page (``ticket_link_project``: a note on the ticket and an
     event on the project); read-only here."""
 
     list_display = ["ticket", "project", "linked_at"]
     list_select_related = ["ticket", "project"]
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(BuildEscalation)
-class BuildEscalationAdmin(admin.ModelAdmin):
+class BuildEscalationAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ["ticket", "engineer", "at"]
     list_select_related = ["ticket", "engineer__user"]
     readonly_fields = ["ticket", "engineer", "reason", "by", "at"]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

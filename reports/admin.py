@@ -3,6 +3,8 @@ from django.urls import reverse
 from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
+from tickets.admin_actions import ViewOnlyMixin
+
 from .models import BillingOverride, ClientReport
 
 
@@ -40,17 +42,8 @@ class ClientReportAdmin(admin.ModelAdmin):
 
 
 @admin.register(BillingOverride)
-class BillingOverrideAdmin(admin.ModelAdmin):
+class BillingOverrideAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Read-only: overrides are recorded through the billing page so that each one is logged."""
 
     list_display = ("ticket", "billable", "rate", "by", "at")
     search_fields = ("ticket__reference", "reason")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False

@@ -12,7 +12,7 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 
 from . import services
-from .admin_actions import WorkflowPermissionMixin, service_action
+from .admin_actions import ReadOnlyInline, ViewOnlyMixin, WorkflowPermissionMixin, service_action
 from .admin_forms import (
     AssignForm,
     CloseForm,
@@ -119,22 +119,11 @@ def _ticket_action(description, perform, form=None):
     )
 
 
-class TicketEventInline(admin.TabularInline):
+class TicketEventInline(ReadOnlyInline):
     model = TicketEvent
-    extra = 0
-    can_delete = False
     fields = ("at", "kind", "actor", "from_state", "to_state", "public", "body", "minutes_spent")
     readonly_fields = fields
     ordering = ("at", "pk")
-
-    def has_add_permission(self, request, obj=None):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Ticket)
@@ -180,34 +169,16 @@ class TicketAdmin(WorkflowPermissionMixin, admin.ModelAdmin):
 
 
 @admin.register(TicketEvent)
-class TicketEventAdmin(admin.ModelAdmin):
+class TicketEventAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("ticket", "kind", "actor", "at", "from_state", "to_state", "public")
     list_filter = ("kind", "public")
     search_fields = ("ticket__reference", "body")
     list_select_related = ("ticket", "actor")
 
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
-
 
 @admin.register(ReferenceCounter)
-class ReferenceCounterAdmin(admin.ModelAdmin):
+class ReferenceCounterAdmin(ViewOnlyMixin, admin.ModelAdmin):
     list_display = ("year", "last_number")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
 
 
 @admin.register(Attachment)
@@ -245,19 +216,10 @@ class AttachmentAdmin(admin.ModelAdmin):
 
 
 @admin.register(PlannedIntervention)
-class PlannedInterventionAdmin(admin.ModelAdmin):
+class PlannedInterventionAdmin(ViewOnlyMixin, admin.ModelAdmin):
     """Planned from the ticket page (``tickets.planning.intervention_plan``), which logs it on
     the client's timeline; read-only here."""
 
     list_display = ("ticket", "technician", "starts_at", "duration", "mode", "cancelled")
     list_filter = ("mode", "cancelled")
     list_select_related = ("ticket", "technician__user")
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False
-
-    def has_delete_permission(self, request, obj=None):
-        return False
