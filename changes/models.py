@@ -20,7 +20,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
-from tickets.models import AppendOnlyModel
+from oceanis.models import AppendOnlyModel
 
 
 class Problem(ConcurrentTransitionMixin, models.Model):

@@ -1,8 +1,9 @@
 """The only write path for problems and change requests.
 
-Each transition runs in one transaction: lock the row, check the business rule of the action
-(clear ``ValidationError`` / ``PermissionDenied``), apply the FSM transition (which refuses moves
-the current state does not allow: ``RecordTransitionError``), save, and append one log line.
+Each transition runs in one transaction (``oceanis.transitions``): lock the row, check the
+business rule of the action (clear ``ValidationError`` / ``PermissionDenied``), apply the FSM
+transition (which refuses moves the current state does not allow: ``RecordTransitionError``),
+save, and append one log line.
 """
 
 from __future__ import annotations
@@ -15,8 +16,8 @@ from django.db import models, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from oceanis.transitions import TransitionRefused, append_event, lock_for_update, state_transition
 from staff import policy
 from staff.policy import Action
 
@@ -48,7 +49,7 @@ NOTE_REQUIRED = {
 }
 
 
-class RecordTransitionError(Exception):
+class RecordTransitionError(TransitionRefused):
     """The record's current state does not allow this action (or a concurrent change won)."""
 
     def __init__(self, record, action: str):
@@ -73,31 +74,12 @@ def _apply(
 ) -> models.Model:
     at = at or timezone.now()
     note = (note or "").strip()
-    model = type(record)
-    if action in NOTE_REQUIRED.get(model, set()) and not note:
+    if action in NOTE_REQUIRED.get(type(record), set()) and not note:
         raise ValidationError({"note": _("Indiquez le motif.")})
-    with transaction.atomic():
-        locked = model.objects.select_for_update().get(pk=record.pk)
-        source = locked.state
-        method = getattr(locked, action, None)
-        if method is None or not hasattr(method, "_django_fsm"):
-            raise ValueError(f"Unknown action: {action}")
-        try:
-            # Check the state first so a forbidden move is reported as such, not as a field rule.
-            if not can_proceed(method, check_conditions=False):
-                raise TransitionNotAllowed(action)
-            if check:
-                check(locked)
-            method()
-        except TransitionNotAllowed as exc:
-            raise RecordTransitionError(locked, action) from exc
-        if stamp:
-            stamp(locked, at)
-        try:
-            locked.save()
-        except ConcurrentTransition as exc:  # pragma: no cover - the row lock prevents it
-            raise RecordTransitionError(locked, action) from exc
-        log_model.objects.create(
+
+    def log(locked: models.Model, source: str) -> models.Model:
+        return append_event(
+            log_model,
             **{log_fk: locked},
             action=action,
             from_state=source,
@@ -106,7 +88,15 @@ def _apply(
             at=at,
             note=note,
         )
-    record.refresh_from_db()
+
+    state_transition(
+        record,
+        action,
+        check=check,
+        stamp=(lambda locked, source: stamp(locked, at)) if stamp else None,
+        log=log,
+        refused=RecordTransitionError,
+    )
     return record
 
 
@@ -135,7 +125,7 @@ def problem_edit(*, problem: Problem, by, incidents=None, tickets=None, **fields
     if unknown:
         raise ValueError(f"Not problem fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Problem.objects.select_for_update().get(pk=problem.pk)
+        locked = lock_for_update(problem)
         if locked.state == Problem.State.CLOSED:
             raise ValidationError(_("Un problème clos n'est plus modifiable."))
         for field, value in fields.items():
@@ -237,7 +227,7 @@ def change_edit(
     if unknown:
         raise ValueError(f"Not change fields: {sorted(unknown)}")
     with transaction.atomic():
-        locked = ChangeRequest.objects.select_for_update().get(pk=change.pk)
+        locked = lock_for_update(change)
         if not locked.is_editable:
             raise ValidationError(_("Seul un brouillon est modifiable."))
         for field, value in fields.items():

@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Event
 from clients.models import Client
+from oceanis.transitions import lock_for_update
 from tickets.models import Kind, State, Ticket
 from tickets.services import TicketTransitionError, ticket_add_entry, ticket_requalify
 
@@ -32,10 +33,6 @@ from .tasks import deliver_incident_message
 
 # The update template asks staff to describe progress; publishing it unedited is refused.
 TEMPLATE_PROMPT = "[Décrivez ici"
-
-
-def _locked(incident: MajorIncident) -> MajorIncident:
-    return MajorIncident.objects.select_for_update().get(pk=incident.pk)
 
 
 def incident_create(
@@ -83,7 +80,7 @@ def incident_edit(
 ) -> MajorIncident:
     """Change the descriptive fields (title, internal description, services, start)."""
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         locked.title = (title or "").strip()
         locked.description = description.strip()
         locked.services = services.strip()
@@ -116,7 +113,7 @@ def incident_link_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> Inci
     ticket so that its own timeline says which major incident it belongs to.
     """
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         existing = (
             IncidentTicket.objects.select_related("incident").filter(ticket_id=ticket.pk).first()
         )
@@ -149,7 +146,7 @@ def incident_link_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> Inci
 def incident_unlink_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> None:
     """Detach a ticket grouped by mistake (it stays qualified as an incident); logged on it."""
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         deleted, _rows = IncidentTicket.objects.filter(incident=locked, ticket=ticket).delete()
         if not deleted:
             raise ValidationError(_("Cette demande n'est pas rattachée à l'incident."))
@@ -166,7 +163,7 @@ def incident_link_event(*, incident: MajorIncident, event: Event, by) -> Inciden
     """Group a monitoring event under the incident; its client becomes affected and the ticket
     it opened (if any, and not cancelled) is linked too."""
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         existing = IncidentEvent.objects.select_related("incident").filter(event=event).first()
         if existing is not None:
             raise ValidationError(
@@ -210,7 +207,7 @@ def incident_set_next_update(
     now = now or timezone.now()
     _check_next_update(at, now)
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         if not locked.is_open:
             raise ValidationError(_("L'incident est résolu."))
         locked.next_update_at = at
@@ -245,7 +242,7 @@ def incident_publish_message(
     elif TEMPLATE_PROMPT in body:
         errors["body"] = _("Complétez le modèle (texte entre crochets) avant de publier.")
     with transaction.atomic():
-        locked = _locked(incident)
+        locked = lock_for_update(incident)
         if not locked.is_open:
             raise ValidationError(_("L'incident est résolu : plus aucune communication."))
         published = set(locked.messages.values_list("kind", flat=True))

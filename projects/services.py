@@ -1,9 +1,9 @@
 """The write path for projects: creation, edits, lifecycle, milestones, deliverables, tasks.
 
-Every function runs in one transaction. Lifecycle changes lock the project row, apply the FSM
-transition (which refuses forbidden moves) and append one immutable ``ProjectEvent``. Bookings
-live in ``projects.booking``, the go-live hand-over in ``projects.handover``, ticket links in
-``projects.links``.
+Every function runs in one transaction. Lifecycle changes go through ``oceanis.transitions``: lock
+the project row, apply the FSM transition (which refuses forbidden moves) and append one immutable
+``ProjectEvent``. Bookings live in ``projects.booking``, the go-live hand-over in
+``projects.handover``, ticket links in ``projects.links``.
 """
 
 from __future__ import annotations
@@ -16,9 +16,9 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
 from clients.models import Client
+from oceanis.transitions import TransitionRefused, append_event, lock_for_update, state_transition
 from staff import policy
 from staff.models import Technician
 from staff.policy import Action
@@ -35,7 +35,7 @@ from .models import (
 )
 
 
-class ProjectTransitionError(Exception):
+class ProjectTransitionError(TransitionRefused):
     """A transition the project's current state does not allow (or that lost a race)."""
 
     def __init__(self, project: Project, action: str, message: str | None = None):
@@ -89,9 +89,7 @@ def _now(at: datetime | None) -> datetime:
 
 def record_event(project: Project, kind: str, *, by=None, at=None, **fields) -> ProjectEvent:
     """Append one line to the project's history."""
-    event = ProjectEvent(project=project, kind=kind, actor=by, at=_now(at), **fields)
-    event.save(force_insert=True)
-    return event
+    return append_event(ProjectEvent, project=project, kind=kind, actor=by, at=_now(at), **fields)
 
 
 def can_drive(user, project: Project) -> bool:
@@ -128,7 +126,7 @@ def project_update(*, project: Project, by, values: dict) -> Project:
     if unknown:
         raise ValueError(f"Not editable here: {sorted(unknown)}")
     with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
+        locked = lock_for_update(project)
         # Documents are shared under the project's name: they follow a rename.
         documents = project_documents(locked) if "name" in values else None
         changes = {}
@@ -174,19 +172,12 @@ def project_transition(
     if action in NOTE_REQUIRED and not note:
         raise ValidationError({"note": _("Indiquez le motif.")})
     at = _now(at)
-    with transaction.atomic():
-        locked = Project.objects.select_for_update().get(pk=project.pk)
-        source = locked.state
-        try:
-            getattr(locked, action)()
-        except TransitionNotAllowed as exc:
-            raise ProjectTransitionError(locked, action) from exc
+
+    def stamp(locked: Project, source: str) -> None:
         _STAMPS.get(action, _no_stamp)(locked, source=source, by=by, at=at)
-        try:
-            locked.save()
-        except ConcurrentTransition as exc:  # pragma: no cover - the row lock prevents it
-            raise ProjectTransitionError(locked, action) from exc
-        record_event(
+
+    def log(locked: Project, source: str) -> ProjectEvent:
+        return record_event(
             locked,
             EventKind.TRANSITION,
             by=by,
@@ -196,7 +187,8 @@ def project_transition(
             note=note,
             payload={"action": action},
         )
-    project.refresh_from_db()
+
+    state_transition(project, action, stamp=stamp, log=log, refused=ProjectTransitionError)
     return project
 
 
@@ -254,7 +246,7 @@ def milestone_complete(*, milestone: Milestone, by, at: datetime | None = None) 
     _require_driver(by, milestone.project)
     at = _now(at)
     with transaction.atomic():
-        locked = Milestone.objects.select_for_update().get(pk=milestone.pk)
+        locked = lock_for_update(milestone)
         if locked.completed_at is not None:
             return locked
         locked.completed_at = at
@@ -362,7 +354,7 @@ def task_update(
     elif not can_update_task(by, task):
         raise PermissionDenied(_("Cette tâche ne vous est pas attribuée."))
     with transaction.atomic():
-        locked = ProvisioningTask.objects.select_for_update().get(pk=task.pk)
+        locked = lock_for_update(task)
         if status is not None:
             locked.status = ProvisioningTask.Status(status)
             locked.done_at = _now(at) if status == ProvisioningTask.Status.DONE else None

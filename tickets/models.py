@@ -12,6 +12,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
 
+from oceanis.models import AppendOnlyModel
 from sla.policy import URGENCY_RANK, Urgency
 from staff.models import Level
 
@@ -288,26 +289,6 @@ class EventKind(models.TextChoices):
     SLA_WARNING = "sla_warning", _("Alerte GTI")
     WATCHERS = "watchers", _("Abonnés")
     CLOSURE_REMINDER = "closure_reminder", _("Relance avant clôture")
-
-
-class ImmutableEventError(Exception):
-    """An event was about to be changed or deleted: event logs are append-only."""
-
-
-class AppendOnlyModel(models.Model):
-    """A history row: inserted once, never updated nor deleted one by one (cascades from the
-    parent still apply)."""
-
-    class Meta:
-        abstract = True
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None and not kwargs.get("force_insert"):
-            raise ImmutableEventError(f"{type(self).__name__} rows are append-only")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise ImmutableEventError(f"{type(self).__name__} rows are append-only")
 
 
 class TicketEvent(AppendOnlyModel):

@@ -9,10 +9,11 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
 from staff.models import Technician
 
 from .models import EventKind, PlannedIntervention, Ticket
-from .services.base import TicketTransitionError, _locked, _record
+from .services.base import TicketTransitionError, record_event
 
 
 def intervention_plan(
@@ -30,7 +31,7 @@ def intervention_plan(
     if duration <= timedelta(0):
         raise ValidationError({"duration": _("La durée doit être positive.")})
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if not locked.is_open:
             raise TicketTransitionError(locked, "plan_intervention")
         intervention = PlannedIntervention(
@@ -45,7 +46,7 @@ def intervention_plan(
         )
         intervention.full_clean()
         intervention.save()
-        _record(
+        record_event(
             locked,
             EventKind.REPORT,
             by=by,

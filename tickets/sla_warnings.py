@@ -12,8 +12,10 @@ from datetime import datetime
 from django.db import transaction
 from django.db.models import Q
 
+from oceanis.transitions import lock_for_update
+
 from .models import NOT_TAKEN_STATES, EventKind, Ticket
-from .services.base import _locked, _record
+from .services.base import record_event
 
 THRESHOLDS = ((75, "gti_risk_at"), (100, "gti_deadline"))
 
@@ -31,14 +33,14 @@ def record_due_sla_warnings(*, now: datetime) -> int:
     due = Ticket.objects.filter(due_sla_warnings_q(now)).values_list("pk", flat=True)
     for pk in due.iterator():
         with transaction.atomic():
-            ticket = _locked(Ticket(pk=pk))
+            ticket = lock_for_update(Ticket(pk=pk))
             if ticket.state not in NOT_TAKEN_STATES or ticket.taken_in_charge_at:
                 continue
             for level, field in THRESHOLDS:
                 instant = getattr(ticket, field)
                 if instant and instant <= now and ticket.sla_warning_level < level:
                     ticket.sla_warning_level = level
-                    _record(
+                    record_event(
                         ticket,
                         EventKind.SLA_WARNING,
                         at=now,

@@ -13,8 +13,8 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import GET_STATE, ConcurrentTransitionMixin, FSMField, transition
 
+from oceanis.models import AppendOnlyModel, ImmutableEventError  # noqa: F401 - re-exported
 from sla.policy import HoursPlan
-from tickets.models import AppendOnlyModel, ImmutableEventError  # noqa: F401 - re-exported
 
 
 class State(models.TextChoices):

@@ -19,9 +19,9 @@ from django.utils import timezone
 from django_fsm import FSMFieldMixin
 
 from changes import services as change_services
+from oceanis.models import AppendOnlyModel
 from projects import services as project_services
 from tests.factories import ClientFactory, ContractFactory, TechnicianFactory, make_ticket
-from tickets.models import AppendOnlyModel
 
 pytestmark = pytest.mark.django_db
 

@@ -1,4 +1,8 @@
-"""Shared machinery of the ticket services: the event log, row locks, FSM transitions."""
+"""Shared machinery of the ticket services: the ticket's event log and its FSM transitions.
+
+Locking, the transition itself and the append-only insert are ``oceanis.transitions``; what is
+the ticket's own is here: the policy action behind each transition, the "who spoke last"
+instants kept in step with the log, and the announcement of each committed event."""
 
 from __future__ import annotations
 
@@ -10,8 +14,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
-from django_fsm import ConcurrentTransition, TransitionNotAllowed
 
+from oceanis.transitions import TransitionRefused, append_event, state_transition
 from sla.policy import AT_RISK_RATIO, gti_rule
 from staff import policy
 from staff.policy import Action
@@ -52,7 +56,7 @@ TRANSITION_ACTIONS = {
 }
 
 
-class TicketTransitionError(Exception):
+class TicketTransitionError(TransitionRefused):
     """A transition that the ticket's current state does not allow (or that lost a race)."""
 
     def __init__(self, ticket: Ticket, action: str, message: str | None = None):
@@ -66,13 +70,16 @@ class TicketTransitionError(Exception):
         )
 
 
-def _now(at: datetime | None) -> datetime:
+def at_or_now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
-def _record(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
-    event = TicketEvent(ticket=ticket, kind=kind, actor=by, at=_now(at), **fields)
-    event.save(force_insert=True)
+def record_event(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
+    """Append one event to the ticket's log (call it inside the transaction that changed the
+    ticket); its readers hear of it once the transaction commits."""
+    event = append_event(
+        TicketEvent, ticket=ticket, kind=kind, actor=by, at=at_or_now(at), **fields
+    )
     _stamp_conversation(ticket, event)
     transaction.on_commit(lambda: _announce(event))
     return event
@@ -120,12 +127,7 @@ def notify_readers(event: TicketEvent) -> None:
             )
 
 
-def _locked(ticket: Ticket) -> Ticket:
-    """Re-read the ticket under a row lock: the last writer sees the first one's state."""
-    return Ticket.objects.select_for_update().get(pk=ticket.pk)
-
-
-def _transition(
+def apply_transition(
     ticket: Ticket,
     method: str,
     *,
@@ -142,23 +144,16 @@ def _transition(
 
     The policy is asked on the locked row (nothing is saved yet if it refuses): a technician
     never takes over a ticket that a colleague got in the meantime."""
-    at = _now(at)
-    with transaction.atomic():
-        locked = _locked(ticket)
-        source = locked.state
-        try:
-            getattr(locked, method)()
-        except TransitionNotAllowed as exc:
-            raise TicketTransitionError(locked, method) from exc
+    at = at_or_now(at)
+
+    def stamp(locked: Ticket, source: str) -> None:
         # After the state machine: the loser of a race is told the ticket is already taken.
         policy.check(by, TRANSITION_ACTIONS[method], locked, **(context or {}))
         if before:
             before(locked, at)
-        try:
-            locked.save()
-        except ConcurrentTransition as exc:  # pragma: no cover - the row lock prevents it
-            raise TicketTransitionError(locked, method) from exc
-        _record(
+
+    def log(locked: Ticket, source: str) -> TicketEvent:
+        return record_event(
             locked,
             EventKind.TRANSITION,
             by=by,
@@ -170,14 +165,15 @@ def _transition(
             minutes_spent=minutes_spent,
             payload={"action": method, **(payload or {})},
         )
-    ticket.refresh_from_db()
+
+    state_transition(ticket, method, log=log, refused=TicketTransitionError, stamp=stamp)
     return ticket
 
 
 # --- creation -------------------------------------------------------------------------------
 
 
-def _apply_gti(ticket: Ticket) -> None:
+def apply_gti(ticket: Ticket) -> None:
     rule = gti_rule(ticket.urgency, ticket.contract_hours_plan or None, ticket.gti_commitments)
     ticket.gti_basis = rule.basis
     ticket.gti_duration = rule.duration
@@ -185,7 +181,7 @@ def _apply_gti(ticket: Ticket) -> None:
     ticket.gti_risk_at = rule.calendar.add(ticket.created_at, rule.duration * AT_RISK_RATIO)
 
 
-def _check_belongs_to_client(ticket: Ticket) -> None:
+def check_belongs_to_client(ticket: Ticket) -> None:
     errors = {}
     if ticket.contact_id and ticket.contact.client_id != ticket.client_id:
         errors["contact"] = _("Ce contact appartient à un autre client.")
@@ -198,14 +194,14 @@ def _check_belongs_to_client(ticket: Ticket) -> None:
 # --- assignment and lifecycle ----------------------------------------------------------------
 
 
-def _apply_qualification(ticket: Ticket, values: dict) -> dict:
+def apply_qualification(ticket: Ticket, values: dict) -> dict:
     changes = {}
     for field, value in values.items():
         old = getattr(ticket, field)
         if old != value:
             changes[field] = [_jsonable(old), _jsonable(value)]
             setattr(ticket, field, value)
-    _check_belongs_to_client(ticket)
+    check_belongs_to_client(ticket)
     return changes
 
 

@@ -25,12 +25,13 @@ from django.db import transaction
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
 from sla.policy import URGENCY_RANK, Urgency
 
 from ..attachments import attachment_add
 from ..business_days import business_days_after
 from ..models import OPEN_STATES, Channel, EventKind, PendingOn, State, Ticket, TicketEvent
-from .base import TicketTransitionError, _locked, _now, _record
+from .base import TicketTransitionError, at_or_now, record_event
 from .creation import ticket_create
 from .entries import ticket_add_entry
 from .lifecycle import ticket_reopen, ticket_resume
@@ -69,7 +70,7 @@ def reply_opens_follow_up(ticket: Ticket, at: datetime | None = None) -> bool:
     if ticket.state == State.CLOSED:
         return True
     deadline = reopen_deadline(ticket)
-    return deadline is not None and _now(at) > deadline
+    return deadline is not None and at_or_now(at) > deadline
 
 
 def ticket_client_reply(
@@ -93,11 +94,11 @@ def ticket_client_reply(
     """
     if not (body or "").strip():
         raise ValidationError({"body": _("Le texte est obligatoire.")})
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
         # The lock orders the reply with a concurrent automatic closure: whichever comes second
         # sees the state the first one left.
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if locked.state == State.CANCELLED:
             raise TicketTransitionError(
                 locked,
@@ -213,9 +214,9 @@ def ticket_send_closure_reminder(
     """Tell the client a resolved ticket will close itself at ``closes_at`` (public event, mailed
     by the notifications). None when the ticket is no longer resolved or was already reminded
     for this resolution: running it twice sends one reminder."""
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if locked.state != State.RESOLVED or locked.resolved_at is None:
             return None
         if closure_reminder_of(locked) is not None:
@@ -229,7 +230,7 @@ def ticket_send_closure_reminder(
                 "date": formats.date_format(when, "d/m/Y"),
                 "time": formats.time_format(when, "H:i"),
             }
-        return _record(
+        return record_event(
             locked,
             EventKind.CLOSURE_REMINDER,
             by=None,

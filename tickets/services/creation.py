@@ -23,10 +23,10 @@ from ..models import (
 from ..references import next_reference
 from .base import (
     RELATED_FIELDS,
-    _apply_gti,
-    _check_belongs_to_client,
-    _now,
-    _record,
+    apply_gti,
+    at_or_now,
+    check_belongs_to_client,
+    record_event,
 )
 from .lifecycle import ticket_assign
 
@@ -60,7 +60,7 @@ def ticket_create(
     if assignee is not None:
         # Checked before anything is written: a refused first assignment creates no ticket.
         policy.check(by, Action.TICKET_ASSIGN, None, technician=assignee)
-    created_at = _now(created_at)
+    created_at = at_or_now(created_at)
     contract: Contract | None = client.active_contract(timezone.localdate(created_at))
     ticket = Ticket(
         client=client,
@@ -85,15 +85,15 @@ def ticket_create(
     )
     if opened_by_client(ticket, by):
         ticket.last_client_activity_at = created_at
-    _check_belongs_to_client(ticket)
+    check_belongs_to_client(ticket)
     # Related objects were handed over as instances: re-checking that each exists would cost
     # one query per foreign key on the hottest write path.
     ticket.full_clean(exclude=["reference", "state", "follow_up_of", *RELATED_FIELDS])
-    _apply_gti(ticket)
+    apply_gti(ticket)
     with transaction.atomic():
         ticket.reference = next_reference(timezone.localdate(created_at).year)
         ticket.save(force_insert=True)
-        _record(
+        record_event(
             ticket,
             EventKind.CREATED,
             by=by,

@@ -8,6 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
+
 from ..models import (
     EventKind,
     State,
@@ -16,8 +18,7 @@ from ..models import (
 )
 from .base import (
     TicketTransitionError,
-    _locked,
-    _record,
+    record_event,
 )
 
 
@@ -45,11 +46,11 @@ def ticket_add_entry(
     if minutes_spent < 0:
         raise ValidationError({"minutes_spent": _("Le temps passé ne peut pas être négatif.")})
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if locked.state == State.CANCELLED:
             raise TicketTransitionError(locked, "add_entry")
         locked.save(update_fields=["updated_at"])
-        return _record(
+        return record_event(
             locked,
             kind or (EventKind.REPORT if public else EventKind.NOTE),
             by=by,

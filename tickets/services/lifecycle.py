@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
 from sla.policy import calendar_for
 from staff import policy
 from staff.models import Technician
@@ -23,11 +24,10 @@ from ..models import (
 from .base import (
     QUALIFICATION_FIELDS,
     TicketTransitionError,
-    _apply_qualification,
-    _locked,
-    _now,
-    _record,
-    _transition,
+    apply_qualification,
+    apply_transition,
+    at_or_now,
+    record_event,
 )
 
 
@@ -44,9 +44,9 @@ def ticket_assign(
 
     ``handover``: the outgoing agent passes their own ticket on at the end of a shift (the
     policy allows it to them, a reassignment otherwise reserved to the manager and deputy)."""
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if not locked.is_open:
             raise TicketTransitionError(locked, "assign")
         policy.check(by, Action.TICKET_ASSIGN, locked, technician=technician, handover=handover)
@@ -56,7 +56,7 @@ def ticket_assign(
             locked.assign()
         locked.assignee = technician
         locked.save()
-        _record(
+        record_event(
             locked,
             EventKind.ASSIGNED,
             by=by,
@@ -91,7 +91,7 @@ def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None, pag
             _measure_ti(locked)
 
     context = {"page": page} if page is not None else None
-    return _transition(ticket, "take_in_charge", by=by, at=at, before=stamp, context=context)
+    return apply_transition(ticket, "take_in_charge", by=by, at=at, before=stamp, context=context)
 
 
 def _measure_ti(ticket: Ticket) -> None:
@@ -114,7 +114,7 @@ def ticket_set_pending(
         locked.pending_on = on
         locked.pending_reason = reason.strip()
 
-    return _transition(
+    return apply_transition(
         ticket,
         "put_pending",
         by=by,
@@ -130,7 +130,7 @@ def ticket_resume(*, ticket: Ticket, by, at: datetime | None = None, note: str =
         locked.pending_on = ""
         locked.pending_reason = ""
 
-    return _transition(ticket, "resume", by=by, at=at, note=note, before=stamp)
+    return apply_transition(ticket, "resume", by=by, at=at, note=note, before=stamp)
 
 
 def ticket_resolve(
@@ -141,7 +141,7 @@ def ticket_resolve(
         locked.pending_on = ""
         locked.pending_reason = ""
 
-    return _transition(
+    return apply_transition(
         ticket, "resolve", by=by, at=at, note=note, minutes_spent=minutes_spent, before=stamp
     )
 
@@ -168,15 +168,17 @@ def ticket_close(
         raise ValueError(f"Not qualification fields: {sorted(unknown)}")
 
     def stamp(locked: Ticket, now: datetime) -> None:
-        changes = _apply_qualification(locked, qualification)
+        changes = apply_qualification(locked, qualification)
         locked.full_clean(exclude=["reference", "state"])
         locked.closed_at = now
         locked.closure_synthesis = synthesis.strip()
         _measure_treatment(locked)
         if changes:
-            _record(locked, EventKind.QUALIFICATION, by=by, at=now, payload={"changes": changes})
+            record_event(
+                locked, EventKind.QUALIFICATION, by=by, at=now, payload={"changes": changes}
+            )
 
-    return _transition(
+    return apply_transition(
         ticket, "close", by=by, at=at, note=synthesis.strip(), before=stamp, payload=payload
     )
 
@@ -216,10 +218,10 @@ def ticket_reopen(*, ticket: Ticket, by, reason: str, at: datetime | None = None
     def stamp(locked: Ticket, now: datetime) -> None:
         locked.resolved_at = None
 
-    return _transition(ticket, "reopen", by=by, at=at, note=reason.strip(), before=stamp)
+    return apply_transition(ticket, "reopen", by=by, at=at, note=reason.strip(), before=stamp)
 
 
 def ticket_cancel(*, ticket: Ticket, by, reason: str, at: datetime | None = None) -> Ticket:
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif d'annulation.")})
-    return _transition(ticket, "cancel", by=by, at=at, note=reason.strip())
+    return apply_transition(ticket, "cancel", by=by, at=at, note=reason.strip())

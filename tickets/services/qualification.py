@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
 from sla.policy import Urgency
 from staff import policy
 from staff.models import Technician
@@ -22,11 +23,10 @@ from ..models import (
 from .base import (
     QUALIFICATION_FIELDS,
     TicketTransitionError,
-    _apply_gti,
-    _apply_qualification,
-    _locked,
-    _now,
-    _record,
+    apply_gti,
+    apply_qualification,
+    at_or_now,
+    record_event,
 )
 
 
@@ -45,9 +45,9 @@ def ticket_escalate(
     """
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif de l'escalade.")})
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         policy.check(by, Action.TICKET_ESCALATE, locked)
         target = level if level is not None else locked.escalation_level + 1
         if not locked.is_open or target not in EscalationLevel.values:
@@ -61,7 +61,7 @@ def ticket_escalate(
         if resolver is not None:
             locked.resolver = resolver
         locked.save()
-        _record(
+        record_event(
             locked,
             EventKind.ESCALATION,
             by=by,
@@ -84,16 +84,16 @@ def ticket_set_resolver(
     """Hand the resolution to another engineer at the current level; the owner stays the same."""
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif du changement de résolveur.")})
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         policy.check(by, Action.TICKET_ESCALATE, locked)
         if not locked.is_open:
             raise TicketTransitionError(locked, "set_resolver")
         previous = locked.resolver
         locked.resolver = resolver
         locked.save()
-        _record(
+        record_event(
             locked,
             EventKind.ESCALATION,
             by=by,
@@ -116,9 +116,9 @@ def ticket_change_urgency(
 ) -> Ticket:
     """Change the urgency; before taking in charge the GTI deadline is recomputed from creation."""
     urgency = Urgency(urgency)
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         policy.check(by, Action.TICKET_URGENCY, locked)
         if locked.urgency == urgency:
             return ticket
@@ -128,10 +128,10 @@ def ticket_change_urgency(
         previous = locked.urgency
         locked.urgency = urgency
         if locked.taken_in_charge_at is None:
-            _apply_gti(locked)
+            apply_gti(locked)
             locked.sla_warning_level = 0
         locked.save()
-        _record(
+        record_event(
             locked,
             EventKind.URGENCY,
             by=by,
@@ -158,18 +158,18 @@ def ticket_requalify(
     unknown = set(values) - (set(QUALIFICATION_FIELDS) - {"urgency"})
     if unknown:
         raise ValueError(f"Not requalifiable here: {sorted(unknown)}")
-    at = _now(at)
+    at = at_or_now(at)
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         policy.check(by, Action.TICKET_REQUALIFY, locked)
         if locked.state in (State.CLOSED, State.CANCELLED):
             raise TicketTransitionError(locked, "requalify")
-        changes = _apply_qualification(locked, values)
+        changes = apply_qualification(locked, values)
         if not changes:
             return ticket
         locked.full_clean(exclude=["reference", "state"])
         locked.save()
-        _record(
+        record_event(
             locked, EventKind.QUALIFICATION, by=by, at=at, body=note, payload={"changes": changes}
         )
     ticket.refresh_from_db()

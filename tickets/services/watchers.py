@@ -8,8 +8,10 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils.translation import gettext as _
 
+from oceanis.transitions import lock_for_update
+
 from ..models import EventKind, State, Ticket, TicketSeen, TicketWatcher
-from .base import TicketTransitionError, _locked, _now, _record
+from .base import TicketTransitionError, at_or_now, record_event
 
 
 def ticket_watcher_add(*, ticket: Ticket, by, user=None, contact=None) -> TicketWatcher:
@@ -26,7 +28,7 @@ def ticket_watcher_add(*, ticket: Ticket, by, user=None, contact=None) -> Ticket
             {"contact": _("Ce contact n'appartient pas au client de la demande.")}
         )
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         if locked.state == State.CANCELLED:
             raise TicketTransitionError(locked, "watch")
         existing = TicketWatcher.objects.filter(ticket=locked, user=user, contact=contact).first()
@@ -39,7 +41,7 @@ def ticket_watcher_add(*, ticket: Ticket, by, user=None, contact=None) -> Ticket
                 )
         except IntegrityError:  # added by someone else meanwhile: same outcome
             return TicketWatcher.objects.get(ticket=locked, user=user, contact=contact)
-        _record(
+        record_event(
             locked,
             EventKind.WATCHERS,
             by=by,
@@ -52,11 +54,11 @@ def ticket_watcher_remove(*, ticket: Ticket, by, watcher: TicketWatcher) -> None
     if watcher.ticket_id != ticket.pk:
         raise ValueError("This watcher follows another ticket")
     with transaction.atomic():
-        locked = _locked(ticket)
+        locked = lock_for_update(ticket)
         payload = _watcher_payload(watcher)
         deleted, _rows = TicketWatcher.objects.filter(pk=watcher.pk).delete()
         if deleted:
-            _record(locked, EventKind.WATCHERS, by=by, payload={"removed": payload})
+            record_event(locked, EventKind.WATCHERS, by=by, payload={"removed": payload})
 
 
 def _watcher_payload(watcher: TicketWatcher) -> dict:
@@ -72,7 +74,7 @@ def ticket_mark_seen(*, ticket: Ticket, user, at: datetime | None = None) -> Non
     One upsert statement (INSERT … ON CONFLICT DO UPDATE): it runs on every ticket page view,
     where update_or_create would cost a SELECT, a write and a savepoint."""
     TicketSeen.objects.bulk_create(
-        [TicketSeen(ticket=ticket, user=user, seen_at=_now(at))],
+        [TicketSeen(ticket=ticket, user=user, seen_at=at_or_now(at))],
         update_conflicts=True,
         unique_fields=["user", "ticket"],
         update_fields=["seen_at"],
