@@ -1,16 +1,73 @@
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.utils import timezone
+from django.utils.translation import gettext_lazy as _
+from django.utils.translation import ngettext
 
-from .models import Notice, NoticePreference
+from oceanis import delivery
+
+from .models import Notice, NoticeMail, NoticePreference
+
+
+class NoticeMailInline(admin.StackedInline):
+    model = NoticeMail
+    fields = readonly_fields = ("status", "attempts", "sent_at", "message_id", "last_error")
+    can_delete = False
+    extra = 0
+
+    def has_add_permission(self, request, obj=None):
+        return False
 
 
 @admin.register(Notice)
 class NoticeAdmin(admin.ModelAdmin):
-    list_display = ("created_at", "recipient", "kind", "ticket", "read_at", "emailed_at")
+    list_display = ("created_at", "recipient", "kind", "ticket", "read_at", "email_due_at")
     list_filter = ("kind",)
     search_fields = ("recipient__username", "ticket__reference", "source")
     raw_id_fields = ("recipient", "ticket", "event", "actor")
-    readonly_fields = ("email_error", "message_id", "email_attempts")
     date_hierarchy = "created_at"
+    inlines = [NoticeMailInline]
+
+
+@admin.register(NoticeMail)
+class NoticeMailAdmin(admin.ModelAdmin):
+    """The notices' outbox: what left, what waits, what failed and why."""
+
+    list_display = (
+        "created_at",
+        "recipient",
+        "notice",
+        "status",
+        "attempts",
+        "next_attempt_at",
+        "sent_at",
+        "short_error",
+    )
+    list_filter = ("status",)
+    search_fields = ("recipient__username", "recipient__email", "message_id", "last_error")
+    list_select_related = ("recipient", "notice")
+    date_hierarchy = "created_at"
+    actions = ["resend_now"]
+    readonly_fields = [field.name for field in NoticeMail._meta.fields]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False  # rows change through delivery and « Renvoyer maintenant » only
+
+    @admin.display(description=_("dernière erreur"))
+    def short_error(self, obj):
+        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
+
+    @admin.action(description=_("Renvoyer maintenant (échecs et envois en attente)"))
+    def resend_now(self, request, queryset):
+        count = delivery.resend_now(queryset, now=timezone.now())
+        self.message_user(
+            request,
+            ngettext("%(count)d envoi relancé.", "%(count)d envois relancés.", count)
+            % {"count": count},
+            messages.SUCCESS,
+        )
 
 
 @admin.register(NoticePreference)

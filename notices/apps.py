@@ -10,10 +10,14 @@ class NoticesConfig(AppConfig):
         from django.db.models.signals import post_save
 
         from incidents.models import IncidentMessage, IncidentTicket, MajorIncident
+        from oceanis import delivery
         from oncall.models import PageAttempt
         from tickets.signals import event_committed
 
-        from . import receivers
+        from . import emailing, receivers
+        from .models import NoticeMail
+
+        delivery.register(NoticeMail, emailing.policy())
 
         event_committed.connect(receivers.on_event_committed, dispatch_uid="notices.event")
         # On-call and incidents have no signal of their own: their rows are the source.

@@ -1,12 +1,15 @@
-"""E-mailing notices, driven by the rows: a notice is due while ``email_due_at`` is set and not
-reached ``emailed_at``; the minute sweeper sends each recipient's due notices as one mail (one
-notice: that notice; several — an hourly summary, or what piled up while away — a summary).
+"""E-mailing notices on the shared delivery primitive (``oceanis.delivery``).
 
-* At most once: a recipient's due rows are claimed by a conditional UPDATE (the row count says
-  who won); a claim left by a worker that died mid-send is given up, never re-sent blindly.
-* Retries reuse the notifications outbox's policy (exponential backoff, 5xx refusals are
-  permanent, attempt budget) and keep the same Message-ID, so a server that did accept a mail
-  whose answer was lost can drop the duplicate.
+A notice's mail is planned on the notice (``email_due_at``, per the preference); once due it
+becomes a ``NoticeMail`` row, and the minute sweeper sends each recipient's due rows as one mail
+(one notice: that notice; several — an hourly summary, or what piled up while away — a summary).
+
+* At least once, never twice in the mailbox: the rows of one mail store its Message-ID before
+  the first attempt and keep it on every retry; a mail left "sending" by a worker that died
+  mid-send is sent again, with that Message-ID, once the lease has passed. Claims are exclusive:
+  two live workers never send the same row.
+* Retries follow the mail policy (``NOTIFICATIONS_*``: jittered exponential backoff, 5xx refusals
+  are permanent, attempt budget, then a dead letter the admin can « Renvoyer maintenant »).
 * Absence and shifts: nothing is mailed to a technician marked unavailable, nor outside their
   shift when they work in shifts (a shift within ``SHIFT_HORIZON`` days); their notices stay
   in-app and, if still unread, leave in one summary when they are back on duty.
@@ -22,6 +25,7 @@ from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone, translation
@@ -29,19 +33,34 @@ from django.utils.translation import gettext as _
 
 from notifications import outbox
 from notifications.emails import message_id_domain
+from oceanis import delivery
+from oceanis.delivery import DeliveryPolicy, DeliveryStatus
 from shifts.models import ShiftAssignment
 from shifts.selectors import on_duty
 from staff.models import Technician
 
 from . import wording
-from .models import Notice
+from .models import Notice, NoticeMail
 
 logger = logging.getLogger(__name__)
 
-STUCK_AFTER = timedelta(minutes=15)
 SHIFT_HORIZON = timedelta(days=7)
 SUMMARY_LIMIT = 50  # notices listed in one mail; the page has the rest
 BATCH = 200  # recipients per sweep
+ROWS_PER_MAIL = 500  # claimed at once for one recipient; the rest leave in the next mail
+
+
+def policy() -> DeliveryPolicy:
+    """The mail policy of the client mails, under its own channel label."""
+    mail = outbox.policy()
+    return DeliveryPolicy(
+        channel="notice_mail",
+        lease=mail.lease,
+        backoff_base=mail.backoff_base,
+        backoff_cap=mail.backoff_cap,
+        max_attempts=mail.max_attempts,
+        retention=mail.retention,
+    )
 
 
 @dataclass
@@ -51,26 +70,37 @@ class Report:
     deferred: int = 0  # recipients off duty with mail due
 
 
-def _waiting():
-    return Notice.objects.filter(
-        email_due_at__isnull=False, emailed_at__isnull=True, email_claim=""
-    )
+def plan_due(now: datetime, user_id: int | None = None) -> int:
+    """Turn the notices whose mail is due (and still unread) into delivery rows, once each."""
+    due = Notice.objects.filter(
+        email_due_at__lte=now, read_at__isnull=True, mail__isnull=True
+    ).order_by()
+    if user_id is not None:
+        due = due.filter(recipient_id=user_id)
+    rows = [
+        NoticeMail(notice_id=pk, recipient_id=recipient, next_attempt_at=at, created_at=now)
+        for pk, recipient, at in due.values_list("pk", "recipient_id", "email_due_at")[:5000]
+    ]
+    NoticeMail.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def _skip_read(user_id: int | None = None) -> None:
+    """A notice read before its mail left needs no mail (a claimed one is left to its worker)."""
+    read = NoticeMail.objects.filter(status=DeliveryStatus.PENDING, notice__read_at__isnull=False)
+    if user_id is not None:
+        read = read.filter(recipient_id=user_id)
+    read.update(status=DeliveryStatus.SKIPPED, last_error="read in the application")
 
 
 def deliver_due(now: datetime | None = None) -> Report:
     now = now or timezone.now()
     report = Report()
-    Notice.objects.filter(emailed_at__isnull=True, email_claimed_at__lt=now - STUCK_AFTER).exclude(
-        email_claim=""
-    ).update(
-        email_claim="",
-        email_due_at=None,
-        email_error="Interrupted while sending (worker stopped): not re-sent automatically.",
-    )
-    _waiting().filter(read_at__isnull=False).update(email_due_at=None)
+    plan_due(now)
+    _skip_read()
     due = set(
-        _waiting()
-        .filter(email_due_at__lte=now)
+        NoticeMail.objects.filter(delivery.due(now))
+        .order_by()
         .values_list("recipient_id", flat=True)
         .distinct()[:BATCH]
     )
@@ -112,50 +142,59 @@ def off_duty(user_ids, now: datetime) -> set[int]:
 
 def deliver_to(user_id: int, now: datetime) -> bool | None:
     """Send one recipient's due notices; True sent, False failed, None nothing to send."""
-    token = uuid.uuid4().hex
-    won = (
-        _waiting()
-        .filter(recipient_id=user_id, email_due_at__lte=now, read_at__isnull=True)
-        .update(email_claim=token, email_claimed_at=now)
+    plan_due(now, user_id)
+    _skip_read(user_id)
+    _token, rows = delivery.claim_due(
+        NoticeMail.objects.select_related("notice", "recipient"),
+        policy=policy(),
+        now=now,
+        filters=Q(recipient_id=user_id, notice__read_at__isnull=True),
+        limit=ROWS_PER_MAIL,
     )
-    if not won:
+    if not rows:
         return None
-    claimed = Notice.objects.filter(email_claim=token, emailed_at__isnull=True)
-    rows = list(claimed.select_related("recipient").order_by("-created_at", "-pk"))
     user = rows[0].recipient
     if not user.email or not user.is_active:
-        claimed.update(email_claim="", email_due_at=None, email_error="no e-mail address")
+        delivery.mark_skipped(rows, now=now, note="no e-mail address")
         return None
-    message_id = next((row.message_id for row in rows if row.message_id), "") or new_message_id()
-    claimed.update(message_id=message_id)
+    results = [_send(user, mail, now) for mail in _mails(rows)]
+    return all(results)
+
+
+def _mails(rows: list[NoticeMail]) -> list[list[NoticeMail]]:
+    """Rows already attempted go again as the same mail (same Message-ID); the others together
+    as one new mail."""
+    mails: dict[str, list[NoticeMail]] = {}
+    for row in rows:
+        mails.setdefault(row.message_id, []).append(row)
+    return list(mails.values())
+
+
+def _send(user, rows: list[NoticeMail], now: datetime) -> bool:
+    message_id = rows[0].message_id or new_message_id()
+    claimed = NoticeMail.objects.filter(
+        pk__in=[row.pk for row in rows], claim=rows[0].claim, status=DeliveryStatus.SENDING
+    )
+    if not claimed.update(message_id=message_id):  # stored before the first attempt
+        return False
+    notices = sorted((row.notice for row in rows), key=lambda n: (n.created_at, n.pk), reverse=True)
     try:
-        message = build(user, rows, message_id)
-        sent = message.send(fail_silently=False)
-        if not sent:
+        message = build(user, notices, message_id)
+        if not message.send(fail_silently=False):
             raise RuntimeError("the mail backend accepted no message")
     except Exception as exc:
-        _failed(claimed, rows, exc, now)
-        return False
-    claimed.update(emailed_at=timezone.now(), email_claim="", email_error="")
-    return True
-
-
-def _failed(claimed, rows, exc: Exception, now: datetime) -> None:
-    attempts = max(row.email_attempts for row in rows) + 1
-    error = f"{type(exc).__name__}: {exc}"[:2000]
-    if outbox._permanent(exc) or attempts >= outbox.max_attempts():
-        claimed.update(
-            email_claim="", email_due_at=None, email_attempts=attempts, email_error=error
+        error = f"{type(exc).__name__}: {exc}"
+        delay = delivery.mark_retry(
+            rows, policy=policy(), now=now, error=error, permanent=outbox._permanent(exc)
         )
-        logger.error("Notice mail to user %s failed for good: %s", rows[0].recipient_id, error)
-        return
-    claimed.update(
-        email_claim="",
-        email_due_at=now + outbox.backoff(attempts),
-        email_attempts=attempts,
-        email_error=error,
-    )
-    logger.warning("Notice mail to user %s will be retried: %s", rows[0].recipient_id, error)
+        if delay is None:
+            logger.error("Notice mail to user %s failed for good: %s", user.pk, error)
+        else:
+            logger.warning(
+                "Notice mail to user %s will be retried in %s: %s", user.pk, delay, error
+            )
+        return False
+    return delivery.mark_sent(rows, now=timezone.now(), message_id=message_id)
 
 
 def new_message_id() -> str:

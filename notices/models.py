@@ -14,6 +14,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.delivery import DeliveryRow
+
 
 class NoticeKind(models.TextChoices):
     ASSIGNED = "assigned", _("Demande affectée")
@@ -53,14 +55,9 @@ class Notice(models.Model):
     created_at = models.DateTimeField(_("créée le"), default=timezone.now)
     read_at = models.DateTimeField(_("lue le"), null=True, blank=True)
 
-    # E-mail delivery: due while email_due_at is set and emailed_at is not.
+    # When the notice should be mailed (per the preference; None: never). Once due, its delivery
+    # is a ``NoticeMail`` row; before that a preference change may still move or cancel it.
     email_due_at = models.DateTimeField(_("e-mail prévu le"), null=True, blank=True)
-    email_claim = models.CharField(max_length=32, blank=True, editable=False)
-    email_claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    emailed_at = models.DateTimeField(_("envoyée par e-mail le"), null=True, blank=True)
-    email_attempts = models.PositiveSmallIntegerField(default=0)
-    email_error = models.TextField(blank=True)
-    message_id = models.CharField(max_length=255, blank=True)
 
     class Meta:
         verbose_name = _("notification")
@@ -83,7 +80,7 @@ class Notice(models.Model):
             ),
             models.Index(
                 fields=["email_due_at"],
-                condition=Q(email_due_at__isnull=False, emailed_at__isnull=True),
+                condition=Q(email_due_at__isnull=False, read_at__isnull=True),
                 name="notice_email_due",
             ),
         ]
@@ -94,6 +91,32 @@ class Notice(models.Model):
     @property
     def unread(self) -> bool:
         return self.read_at is None
+
+
+class NoticeMail(DeliveryRow):
+    """The e-mail delivery of one notice (on the shared delivery primitive).
+
+    A recipient's due rows leave together as one mail; the rows of one mail share its
+    Message-ID, stored before the first attempt and kept on every retry.
+    """
+
+    notice = models.OneToOneField(Notice, on_delete=models.CASCADE, related_name="mail")
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+"
+    )
+    message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
+
+    class Meta:
+        verbose_name = _("e-mail de notification")
+        verbose_name_plural = _("e-mails des notifications")
+        ordering = ["-created_at", "-pk"]
+        indexes = [
+            models.Index(fields=["status", "next_attempt_at"]),
+            models.Index(fields=["recipient", "status"]),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.notice_id} → {self.recipient_id} ({self.get_status_display()})"
 
 
 class Delivery(models.TextChoices):

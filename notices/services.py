@@ -9,7 +9,9 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Delivery, Notice, NoticePreference
+from oceanis.delivery import DeliveryStatus
+
+from .models import Delivery, Notice, NoticeMail, NoticePreference
 
 
 @dataclass
@@ -27,7 +29,7 @@ class Draft:
 
 
 def default_delivery() -> str:
-    return getattr(settings, "NOTICES_DEFAULT_DELIVERY", Delivery.IMMEDIATE)
+    return settings.NOTICES_DEFAULT_DELIVERY
 
 
 def delivery_of(user_ids) -> dict[int, str]:
@@ -115,7 +117,15 @@ def notice_preference_set(*, user, delivery: str, at: datetime | None = None) ->
         preference, _created = NoticePreference.objects.update_or_create(
             user=user, defaults={"delivery": delivery}
         )
-        Notice.objects.filter(
-            recipient=user, email_due_at__isnull=False, emailed_at__isnull=True, email_claim=""
-        ).update(email_due_at=email_due(delivery, at))
+        due = email_due(delivery, at)
+        Notice.objects.filter(recipient=user, email_due_at__isnull=False, mail__isnull=True).update(
+            email_due_at=due
+        )
+        # Mails already due but waiting (recipient away, or a retry): a claimed one is left to
+        # its worker.
+        waiting = NoticeMail.objects.filter(recipient=user, status=DeliveryStatus.PENDING)
+        if due is None:
+            waiting.update(status=DeliveryStatus.SKIPPED, last_error="in-app only")
+        else:
+            waiting.update(next_attempt_at=due)
     return preference

@@ -26,7 +26,7 @@ BATCH = 500
 
 
 def lookback() -> timedelta:
-    return timedelta(hours=getattr(settings, "NOTICES_SWEEP_LOOKBACK_HOURS", 48))
+    return timedelta(hours=settings.NOTICES_SWEEP_LOOKBACK_HOURS)
 
 
 def sweep(now: datetime | None = None) -> dict:

@@ -4,8 +4,12 @@ message only delays or does nothing."""
 from __future__ import annotations
 
 from celery import shared_task
+from django.utils import timezone
+
+from oceanis import delivery
 
 from . import derivation, emailing, sources, sweeper
+from .models import NoticeMail
 
 
 @shared_task(acks_late=True)
@@ -34,3 +38,9 @@ def sweep_notices() -> dict:
     derived = sweeper.sweep()
     mailed = emailing.deliver_due()
     return {**derived, "mailed": mailed.sent, "failed": mailed.failed, "away": mailed.deferred}
+
+
+@shared_task
+def purge_notice_mails() -> int:
+    """Daily: delete sent, failed and skipped notice mails older than the mail retention."""
+    return delivery.purge(NoticeMail, policy=emailing.policy(), now=timezone.now())

@@ -7,8 +7,12 @@ class NotificationsConfig(AppConfig):
     verbose_name = _("Notifications et mails")
 
     def ready(self) -> None:
+        from oceanis import delivery
         from tickets.signals import event_committed
 
+        from . import outbox
+        from .models import Notification
         from .receivers import on_event_committed
 
         event_committed.connect(on_event_committed, dispatch_uid="notifications.plan_event")
+        delivery.register(Notification, outbox.policy())

@@ -4,6 +4,10 @@ The digest of day D covers the 24 hours of Paris wall-clock time ending at D 17:
 [D-1 17:00, D 17:00) Europe/Paris — 23 or 25 real hours on the days clocks change. Closing the
 window at the send time (rather than at midnight) means activity logged after 17:00 appears in
 the next day's digest instead of in none.
+
+A day's digest is planned as outbox rows once (``DigestDay`` marks it): by the 17:00 task, or by
+the outbox sweeper when that run was missed, up to ``NOTIFICATIONS_DIGEST_MAX_AGE_DAYS`` after
+the day's 17:00 (an older digest would report stale news; the command can still send it).
 """
 
 from __future__ import annotations
@@ -11,6 +15,7 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
@@ -18,7 +23,7 @@ from clients.models import split_emails
 from tickets.models import EventKind, Ticket, TicketEvent
 
 from . import emails
-from .models import Notification, NotificationKind
+from .models import DigestDay, Notification, NotificationKind
 from .recipients import client_recipients, contact_languages, watching_contacts
 
 PARIS = ZoneInfo("Europe/Paris")
@@ -83,6 +88,41 @@ def plan_digests(day: dt.date, now: dt.datetime | None = None) -> list[tuple[int
     with transaction.atomic():
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
     return sorted({(row.ticket_id, row.recipient) for row in rows})
+
+
+def plan_day(day: dt.date, now: dt.datetime | None = None) -> list[tuple[int, str]]:
+    """Plan ``day``'s digest rows and mark the day planned (idempotent, race-safe: the rows have
+    unique keys and the mark is inserted once)."""
+    pairs = plan_digests(day, now)
+    DigestDay.objects.bulk_create(
+        [DigestDay(day=day, planned_at=now or timezone.now(), rows=len(pairs))],
+        ignore_conflicts=True,
+    )
+    return pairs
+
+
+def missed_days(now: dt.datetime) -> list[dt.date]:
+    """Days whose 17:00 has passed, not older than the catch-up limit, never planned."""
+    max_age = dt.timedelta(days=settings.NOTIFICATIONS_DIGEST_MAX_AGE_DAYS)
+    today = digest_day(now)
+    candidates = [
+        day
+        for day in (today - dt.timedelta(days=n) for n in range(max_age.days + 1))
+        if dt.timedelta(0) <= now - digest_window(day)[1] <= max_age
+    ]
+    if not candidates:
+        return []
+    planned = set(DigestDay.objects.filter(day__in=candidates).values_list("day", flat=True))
+    return sorted(day for day in candidates if day not in planned)
+
+
+def plan_missed_digests(now: dt.datetime) -> list[dt.date]:
+    """The sweeper's catch-up: plan the digests a missed 17:00 run did not; their rows are then
+    delivered like any due row."""
+    days = missed_days(now)
+    for day in days:
+        plan_day(day, now)
+    return days
 
 
 def digest_lines(ticket: Ticket, row: Notification) -> list[emails.DigestLine]:

@@ -1,7 +1,8 @@
 """Building the emails: subjects with the ticket reference, thread headers, HTML + text bodies.
 
-Each mail has its own unique ``Message-ID`` (random, hence unguessable), recorded so that replies
-find the ticket. Thread headers only ever point at mails the recipient actually received: the
+Each mail has its own unique ``Message-ID`` (random, hence unguessable; the outbox keeps it for
+every attempt of that mail, so a re-sent copy is recognised), recorded so that replies find the
+ticket. Thread headers only ever point at mails the recipient actually received: the
 outbox passes the Message-IDs already sent to them for the ticket (``thread``), the first of which
 is the thread root. Client mails link to the request in the extranet.
 """
@@ -31,7 +32,7 @@ MAX_REFERENCES = 10
 
 
 def message_id_domain() -> str:
-    return getattr(settings, "NOTIFICATIONS_MESSAGE_ID_DOMAIN", "") or DEFAULT_DOMAIN
+    return settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or DEFAULT_DOMAIN
 
 
 def new_message_id(ticket: Ticket) -> str:
@@ -219,7 +220,7 @@ def _message(
         body=text,
         from_email=settings.DEFAULT_FROM_EMAIL,
         to=[recipient],
-        reply_to=[getattr(settings, "NOTIFICATIONS_REPLY_TO", "") or settings.DEFAULT_FROM_EMAIL],
+        reply_to=[settings.NOTIFICATIONS_REPLY_TO or settings.DEFAULT_FROM_EMAIL],
         headers={
             "Message-ID": new_message_id(ticket),
             # Automatic mail: out-of-office responders must not answer it (no mail loops).

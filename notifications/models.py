@@ -13,6 +13,8 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.delivery import DeliveryRow, DeliveryStatus
+
 
 class NotificationKind(models.TextChoices):
     CREATED = "created", _("Création")
@@ -23,15 +25,14 @@ class NotificationKind(models.TextChoices):
     CLOSURE_REMINDER = "closure_reminder", _("Relance avant clôture")
 
 
-class Notification(models.Model):
-    """One email to one recipient about one event (or one digest day): the delivery row."""
+class Notification(DeliveryRow):
+    """One email to one recipient about one event (or one digest day): the delivery row.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        SENDING = "sending", _("En cours d'envoi")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec")
-        SKIPPED = "skipped", _("Sans objet")
+    ``message_id`` is fixed before the first attempt and kept on every retry, so a mail re-sent
+    after a lost lease is a copy the recipient's client drops, not a second mail.
+    """
+
+    Status = DeliveryStatus
 
     class Audience(models.TextChoices):
         CLIENT = "client", _("Client")
@@ -53,16 +54,6 @@ class Notification(models.Model):
     recipient = models.EmailField(_("destinataire"))  # always lower-case
     language = models.CharField(_("langue"), max_length=2, default="fr")
 
-    status = models.CharField(
-        _("statut"), max_length=8, choices=Status, default=Status.PENDING, db_index=True
-    )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    next_attempt_at = models.DateTimeField(_("prochaine tentative"), default=timezone.now)
-    created_at = models.DateTimeField(_("créé le"), default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    claim = models.CharField(max_length=32, blank=True, editable=False, db_index=True)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
     message_id = models.CharField(_("Message-ID"), max_length=255, blank=True)
 
     class Meta:
@@ -115,6 +106,22 @@ class EventDispatch(models.Model):
 
     def __str__(self) -> str:
         return f"event {self.event_id}: {self.rows} row(s)"
+
+
+class DigestDay(models.Model):
+    """Marks a day whose 17:00 digest rows were planned (possibly none), so the sweeper plans a
+    day missed at 17:00 (lost broker message, worker down) exactly once."""
+
+    day = models.DateField(primary_key=True)
+    planned_at = models.DateTimeField(default=timezone.now)
+    rows = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        verbose_name = _("suivi quotidien planifié")
+        verbose_name_plural = _("suivis quotidiens planifiés")
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.rows} row(s)"
 
 
 class KnownMessageId(models.Model):

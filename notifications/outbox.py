@@ -1,35 +1,41 @@
-"""The outbox: derive delivery rows from ticket events, deliver them at most once, sweep.
+"""The outbox: derive delivery rows from ticket events, deliver them at least once, sweep.
 
-Life of a row: ``pending`` (due at ``next_attempt_at``) → ``sending`` (claimed by one worker) →
-``sent``; a temporary failure puts it back to ``pending`` with an exponential backoff, a
-permanent one (5xx refusal, or too many attempts) makes it ``failed``.
+Rows live on the shared delivery primitive (``oceanis.delivery``): ``pending`` (due at
+``next_attempt_at``) → ``sending`` (claimed by one worker for a lease) → ``sent``; a temporary
+failure puts them back to ``pending`` after a jittered exponential backoff, a permanent one (5xx
+refusal, or the attempts spent) makes them ``failed`` (the dead letter, « Renvoyer maintenant »).
 
 * Grouping: an event's rows become due one grouping window (60 s) after the event. When a row of
   a (ticket, recipient) pair is due, the sender also takes that pair's rows due within the next
   window, so several events of a ticket a few seconds apart leave as one mail.
-* At most once: a worker owns rows only through a conditional ``UPDATE … WHERE status='pending'``
-  (the claim); the row count says who won, so two workers never send the same row. A row left in
-  ``sending`` by a worker that died mid-send is never re-sent automatically (the SMTP server may
-  have accepted it): the sweeper marks it failed and an operator decides ("retry now").
+* At least once, never twice in the reader's mailbox: a mail's Message-ID is stored on its rows
+  before the first attempt, and every later attempt of those rows sends it again with that
+  Message-ID. A row left in ``sending`` by a worker that died mid-send is claimed again once its
+  lease (``NOTIFICATIONS_LEASE_SECONDS``) has passed; if the first copy did leave, mail clients
+  drop the second one. Two live workers never send the same row: claims are exclusive.
+* Digests are rows too: the sweeper plans a day's digest rows once its 17:00 has passed, so a
+  lost 17:00 message or a worker down at 17:00 only delays it (up to
+  ``NOTIFICATIONS_DIGEST_MAX_AGE_DAYS``).
 """
 
 from __future__ import annotations
 
 import logging
 import smtplib
-import uuid
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils import timezone
 
+from oceanis import delivery
+from oceanis.delivery import DeliveryPolicy
 from sla.policy import calendar_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
 
-from . import emails
-from .digest import digest_lines
+from . import digest, emails
 from .models import EventDispatch, KnownMessageId, Notification, NotificationKind
 from .recipients import event_recipients, notification_kind
 
@@ -39,24 +45,30 @@ Status = Notification.Status
 Pair = tuple[int, str]  # (ticket id, recipient address)
 
 BACKOFF_BASE = timedelta(minutes=1)
-BACKOFF_CAP = timedelta(hours=1)
-DEFAULT_MAX_ATTEMPTS = 30  # with the 1 h cap: about a day of SMTP outage before giving up
+BACKOFF_CAP = timedelta(hours=1)  # with 30 attempts: about a day of SMTP outage before giving up
 STALE_EVENT_AGE = timedelta(hours=24)  # older events are history (or backdated), never mailed
-STUCK_SENDING_AFTER = timedelta(minutes=15)
 SWEEP_BATCH = 500
 
 
+def policy() -> DeliveryPolicy:
+    """Read at each use, so settings (and tests overriding them) apply at once."""
+    return DeliveryPolicy(
+        channel="mail",
+        lease=timedelta(seconds=settings.NOTIFICATIONS_LEASE_SECONDS),
+        backoff_base=BACKOFF_BASE,
+        backoff_cap=BACKOFF_CAP,
+        max_attempts=settings.NOTIFICATIONS_MAX_ATTEMPTS,
+        retention=timedelta(days=settings.NOTIFICATIONS_RETENTION_DAYS),
+    )
+
+
 def grouping_window() -> timedelta:
-    return timedelta(seconds=getattr(settings, "NOTIFICATIONS_GROUPING_SECONDS", 60))
-
-
-def max_attempts() -> int:
-    return getattr(settings, "NOTIFICATIONS_MAX_ATTEMPTS", DEFAULT_MAX_ATTEMPTS)
+    return timedelta(seconds=settings.NOTIFICATIONS_GROUPING_SECONDS)
 
 
 def backoff(attempts: int) -> timedelta:
-    """1 min, 2 min, 4 min … capped at 1 h, after ``attempts`` failed attempts."""
-    return min(BACKOFF_BASE * (2 ** max(attempts - 1, 0)), BACKOFF_CAP)
+    """1 min, 2 min, 4 min … capped at 1 h (±20 % jitter), after ``attempts`` failed attempts."""
+    return delivery.backoff(policy(), attempts)
 
 
 # --- planning ------------------------------------------------------------------------------
@@ -138,34 +150,31 @@ def _due_at(event: TicketEvent, kind: str, now: datetime) -> datetime:
 @dataclass
 class Outcome:
     sent: int = 0  # mails accepted by the SMTP server
-    retry_in: timedelta | None = None  # when the caller should try again after a failure
+    retry_in: timedelta | None = None  # when the rows are due again after a failure
 
 
 def claim(ticket_id: int, recipient: str, now: datetime | None = None) -> list[Notification]:
     """Take the pair's due rows (and those due within the grouping window) for this worker.
 
-    Nothing is taken unless at least one row is due. The conditional UPDATE is atomic: rows
-    another worker claimed first are no longer ``pending`` and are not counted.
+    Nothing is taken unless at least one row is due (or was left ``sending`` past its lease).
+    The claim is exclusive: rows another worker holds are not due, and are not taken.
     """
     now = now or timezone.now()
-    pending = Notification.objects.filter(
-        ticket_id=ticket_id, recipient=recipient, status=Status.PENDING
-    )
-    if not pending.filter(next_attempt_at__lte=now).exists():
+    pair = Q(ticket_id=ticket_id, recipient=recipient)
+    if not Notification.objects.filter(pair, delivery.due(now)).exists():
         return []
-    token = uuid.uuid4().hex
-    won = pending.filter(next_attempt_at__lte=now + grouping_window()).update(
-        status=Status.SENDING, claim=token, claimed_at=now
+    rows = Notification.objects.select_related(
+        "event__actor", "ticket__client", "ticket__assignee__user", "ticket__follow_up_of"
     )
-    if not won:
-        return []
-    return list(
-        Notification.objects.filter(claim=token, status=Status.SENDING)
-        .select_related(
-            "event__actor", "ticket__client", "ticket__assignee__user", "ticket__follow_up_of"
-        )
-        .order_by("created_at", "pk")
+    _token, claimed = delivery.claim_due(
+        rows,
+        policy=policy(),
+        now=now,
+        filters=pair,
+        due_by=now + grouping_window(),
+        limit=SWEEP_BATCH,
     )
+    return sorted(claimed, key=lambda row: (row.created_at, row.pk))
 
 
 def deliver(ticket_id: int, recipient: str, now: datetime | None = None) -> Outcome:
@@ -176,7 +185,7 @@ def deliver(ticket_id: int, recipient: str, now: datetime | None = None) -> Outc
     outcome = Outcome()
     if not rows:
         return outcome
-    rows = _drop_obsolete_warnings(rows)
+    rows = _drop_obsolete_warnings(rows, now)
     ticket = rows[0].ticket if rows else None
     for batch in _batches(rows):
         try:
@@ -190,9 +199,16 @@ def deliver(ticket_id: int, recipient: str, now: datetime | None = None) -> Outc
 
 
 def _batches(rows: list[Notification]) -> list[list[Notification]]:
+    """One mail per audience for events, per digest day for digests; rows whose mail was
+    already attempted go again together, as that same mail (same Message-ID, same rows)."""
     groups: dict[tuple, list[Notification]] = {}
     for row in rows:
-        key = ("digest", row.digest_date) if row.digest_date else ("event", row.audience)
+        if row.message_id:
+            key = ("attempted", row.message_id)
+        elif row.digest_date:
+            key = ("digest", row.digest_date)
+        else:
+            key = ("event", row.audience)
         groups.setdefault(key, []).append(row)
     return list(groups.values())
 
@@ -200,8 +216,9 @@ def _batches(rows: list[Notification]) -> list[list[Notification]]:
 def _build(ticket: Ticket, batch: list[Notification]):
     first = batch[0]
     if first.digest_date:
+        lines = digest.digest_lines(ticket, first)
         return emails.build_digest_email(
-            ticket, first.recipient, first.language, first.digest_date, digest_lines(ticket, first)
+            ticket, first.recipient, first.language, first.digest_date, lines
         )
     return emails.build_event_email(ticket, first.recipient, first.language, first.audience, batch)
 
@@ -231,8 +248,14 @@ def thread_of(ticket_id: int, recipient: str, audience: str) -> list[str]:
 
 
 def _send(ticket, batch, message, now, outcome: Outcome) -> None:
-    message_id = emails.message_id_of(message)
     audience = batch[0].audience
+    if batch[0].message_id:
+        message.extra_headers["Message-ID"] = batch[0].message_id  # a retry: the same mail
+    message_id = emails.message_id_of(message)
+    # Stored before the first attempt, so that every later attempt (after a failure, or after a
+    # worker died mid-send) carries the same Message-ID; no-op when the claim was lost.
+    if not _claimed(batch).update(message_id=message_id):
+        return
     emails.thread(message, thread_of(ticket.pk, batch[0].recipient, audience))
     # Recorded before sending: a reply can never arrive before its message is known.
     KnownMessageId.objects.get_or_create(
@@ -251,13 +274,11 @@ def _send(ticket, batch, message, now, outcome: Outcome) -> None:
     if not sent:
         _failed(batch, RuntimeError("the mail backend accepted no message"), now, outcome)
         return
-    _mark(batch).update(
-        status=Status.SENT, sent_at=timezone.now(), message_id=message_id, last_error=""
-    )
-    outcome.sent += 1
+    if delivery.mark_sent(batch, now=timezone.now(), message_id=message_id):
+        outcome.sent += 1
 
 
-def _mark(batch: list[Notification]):
+def _claimed(batch: list[Notification]):
     # Only the rows this worker claimed (same token): never another worker's.
     return Notification.objects.filter(
         pk__in=[row.pk for row in batch], claim=batch[0].claim, status=Status.SENDING
@@ -265,16 +286,14 @@ def _mark(batch: list[Notification]):
 
 
 def _failed(batch, exc: Exception, now: datetime, outcome: Outcome) -> None:
-    attempts = batch[0].attempts + 1
-    error = f"{type(exc).__name__}: {exc}"[:2000]
-    if _permanent(exc) or attempts >= max_attempts():
-        _mark(batch).update(status=Status.FAILED, attempts=attempts, last_error=error)
-        logger.error("Notification mail to %s failed for good: %s", batch[0].recipient, error)
-        return
-    delay = backoff(attempts)
-    _mark(batch).update(
-        status=Status.PENDING, attempts=attempts, last_error=error, next_attempt_at=now + delay
+    error = f"{type(exc).__name__}: {exc}"
+    delay = delivery.mark_retry(
+        batch, policy=policy(), now=now, error=error, permanent=_permanent(exc)
     )
+    if batch[0].status == Status.FAILED:
+        logger.error("Notification mail to %s failed for good: %s", batch[0].recipient, error)
+    if delay is None:
+        return
     logger.warning(
         "Notification mail to %s will be retried in %s: %s", batch[0].recipient, delay, error
     )
@@ -290,7 +309,7 @@ def _permanent(exc: Exception) -> bool:
     return False
 
 
-def _drop_obsolete_warnings(rows: list[Notification]) -> list[Notification]:
+def _drop_obsolete_warnings(rows: list[Notification], now: datetime) -> list[Notification]:
     """A GTI warning deferred to business hours is pointless once the ticket is taken in
     charge (or closed) in the meantime."""
     keep, drop = [], []
@@ -300,10 +319,7 @@ def _drop_obsolete_warnings(rows: list[Notification]) -> list[Notification]:
             ticket.taken_in_charge_at is not None or ticket.state not in OPEN_STATES
         )
         (drop if obsolete else keep).append(row)
-    if drop:
-        _mark(drop).update(
-            status=Status.SKIPPED, last_error="GTI clock stopped before the warning could leave"
-        )
+    delivery.mark_skipped(drop, now=now, note="GTI clock stopped before the warning could leave")
     return keep
 
 
@@ -313,26 +329,26 @@ def _drop_obsolete_warnings(rows: list[Notification]) -> list[Notification]:
 @dataclass
 class SweepReport:
     planned_events: int = 0
-    stuck: int = 0
+    stuck: int = 0  # rows left "sending" past their lease: sent again, same Message-ID
+    digest_days: list = field(default_factory=list)
     pairs: list[Pair] = field(default_factory=list)
 
 
 def sweep(now: datetime | None = None) -> SweepReport:
     """Recover from lost broker messages and crashed workers.
 
-    1. rows stuck in ``sending`` → ``failed`` (never re-sent blindly: at most once);
-    2. recent mail-worthy events without a dispatch mark → planned now;
-    3. the (ticket, recipient) pairs with a due pending row → returned for delivery.
+    1. recent mail-worthy events without a dispatch mark → planned now;
+    2. digest days whose 17:00 has passed without their rows being planned → planned now;
+    3. the (ticket, recipient) pairs with a due row (pending and due, or ``sending`` past its
+       lease: the worker died mid-send) → returned for delivery.
     """
     now = now or timezone.now()
     report = SweepReport()
     report.stuck = Notification.objects.filter(
-        status=Status.SENDING, claimed_at__lt=now - STUCK_SENDING_AFTER
-    ).update(
-        status=Status.FAILED,
-        last_error="Interrupted while sending (worker stopped): not re-sent automatically; "
-        "check the mail server's logs, then use « retry now » if it never left.",
-    )
+        status=Status.SENDING, next_attempt_at__lte=now
+    ).count()
+    if report.stuck:
+        logger.warning("%d notification row(s) interrupted mid-send: sent again", report.stuck)
     missing = (
         TicketEvent.objects.filter(
             at__gte=now - STALE_EVENT_AGE,
@@ -350,6 +366,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
     for event_id in list(missing):
         plan_event(event_id, now)
         report.planned_events += 1
+    report.digest_days = digest.plan_missed_digests(now)
     report.pairs = due_pairs(now)
     return report
 
@@ -357,7 +374,7 @@ def sweep(now: datetime | None = None) -> SweepReport:
 def due_pairs(now: datetime | None = None) -> list[Pair]:
     now = now or timezone.now()
     rows = (
-        Notification.objects.filter(status=Status.PENDING, next_attempt_at__lte=now)
+        Notification.objects.filter(delivery.due(now))
         .values_list("ticket_id", "recipient")
         .distinct()
         .order_by("ticket_id", "recipient")
@@ -366,9 +383,10 @@ def due_pairs(now: datetime | None = None) -> list[Pair]:
 
 
 def retry_now(queryset, now: datetime | None = None) -> list[Pair]:
-    """Operator action: make failed or waiting rows due now, with a fresh attempt budget."""
+    """Operator action « Renvoyer maintenant »: make failed or waiting rows due now, with a
+    fresh attempt budget; a mail already attempted keeps its Message-ID."""
     now = now or timezone.now()
     rows = queryset.filter(status__in=[Status.FAILED, Status.PENDING])
     pairs = sorted(set(rows.values_list("ticket_id", "recipient")))
-    rows.update(status=Status.PENDING, attempts=0, next_attempt_at=now)
+    delivery.resend_now(rows, now=now)
     return pairs

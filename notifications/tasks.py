@@ -9,8 +9,11 @@ import logging
 from celery import shared_task
 from django.utils import timezone
 
+from oceanis import delivery
+
 from . import digest, outbox
 from .inbound import service as inbound
+from .models import Notification
 
 logger = logging.getLogger(__name__)
 
@@ -25,20 +28,17 @@ def plan_event(event_id: int) -> int:
     return len(planned.pairs)
 
 
-@shared_task(bind=True, acks_late=True)
-def deliver(self, ticket_id: int, recipient: str) -> int:
-    """Send what is due for one (ticket, recipient); retried with exponential backoff."""
-    outcome = outbox.deliver(ticket_id, recipient)
-    if outcome.retry_in is not None:
-        raise self.retry(
-            countdown=outcome.retry_in.total_seconds(), max_retries=outbox.max_attempts()
-        )
-    return outcome.sent
+@shared_task(acks_late=True)
+def deliver(ticket_id: int, recipient: str) -> int:
+    """Send what is due for one (ticket, recipient). A failure leaves the rows pending with a
+    backoff: the minute sweeper sends them when due (no broker message kept waiting)."""
+    return outbox.deliver(ticket_id, recipient).sent
 
 
 @shared_task
 def sweep_outbox() -> dict:
-    """Every minute: re-plan lost events, re-queue due rows, fail rows stuck mid-send."""
+    """Every minute: re-plan lost events and missed digests, re-queue due rows and rows left
+    "sending" past their lease (sent again with the same Message-ID)."""
     report = outbox.sweep()
     schedule(report.pairs)
     return {"planned": report.planned_events, "stuck": report.stuck, "due": len(report.pairs)}
@@ -46,11 +46,18 @@ def sweep_outbox() -> dict:
 
 @shared_task
 def send_daily_digests(day: str | None = None) -> int:
-    """17:00 Paris: one follow-up mail per ticket with public activity, per recipient."""
+    """17:00 Paris: one follow-up mail per ticket with public activity, per recipient (the
+    sweeper plans the day instead if this run is lost)."""
     target = dt.date.fromisoformat(day) if day else digest.digest_day()
-    pairs = digest.plan_digests(target)
+    pairs = digest.plan_day(target)
     schedule(pairs)
     return len(pairs)
+
+
+@shared_task
+def purge_outbox() -> int:
+    """Daily: delete sent, failed and skipped mails older than NOTIFICATIONS_RETENTION_DAYS."""
+    return delivery.purge(Notification, policy=outbox.policy(), now=timezone.now())
 
 
 def schedule(pairs, eta: dt.datetime | None = None) -> None:

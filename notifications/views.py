@@ -30,7 +30,7 @@ def inbound_mail(request):
     are not a usable email (kept anyway as a failed inbound message), 401 without the token,
     413 when too large, 503 when no token is configured.
     """
-    expected = getattr(settings, "INBOUND_MAIL_TOKEN", "")
+    expected = settings.INBOUND_MAIL_TOKEN
     if not expected:
         return JsonResponse(
             {"error": "inbound mail endpoint disabled (no INBOUND_MAIL_TOKEN)"}, status=503

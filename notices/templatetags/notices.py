@@ -7,4 +7,4 @@ register = template.Library()
 @register.simple_tag
 def bell_refresh() -> int:
     """Seconds between two refreshes of the bell (``NOTICES_BELL_REFRESH_SECONDS``)."""
-    return getattr(settings, "NOTICES_BELL_REFRESH_SECONDS", 20)
+    return settings.NOTICES_BELL_REFRESH_SECONDS

@@ -1,5 +1,5 @@
 """E-mail per preference: immediately or in an hourly summary, never while absent or off shift,
-never for a notice already read, at most once, retried with the same Message-ID."""
+never for a notice already read; at least once, every attempt with the same Message-ID."""
 
 import datetime as dt
 import smtplib
@@ -9,7 +9,7 @@ import time_machine
 from django.core.mail import EmailMessage
 
 from notices import emailing
-from notices.models import Notice, NoticeKind
+from notices.models import Notice, NoticeKind, NoticeMail
 from notices.services import Draft, notice_mark_read, notice_preference_set, notices_create
 from shifts.models import Shift, ShiftAssignment
 from tests.factories import TechnicianFactory
@@ -59,7 +59,8 @@ def test_immediate_mails_each_due_notice_once_with_a_link_that_marks_it_read(tec
     assert f"https://desk.oceanis.test/notifications/{notice.pk}/" in mail.body
     assert "« n°0 »" in mail.body
     notice.refresh_from_db()
-    assert notice.emailed_at is not None and notice.message_id == mail.extra_headers["Message-ID"]
+    assert notice.mail.status == "sent"
+    assert notice.mail.message_id == mail.extra_headers["Message-ID"]
     emailing.deliver_due(TEN + dt.timedelta(minutes=2))
     assert len(mailoutbox) == 1
 
@@ -98,8 +99,7 @@ def test_a_notice_read_in_the_app_is_not_mailed(tech, mailoutbox):
     emailing.deliver_due(TEN + dt.timedelta(hours=1))
     assert len(mailoutbox) == 1
     assert "n°0" not in mailoutbox[0].body and "n°1" in mailoutbox[0].body
-    notice.refresh_from_db()
-    assert notice.email_due_at is None and notice.emailed_at is None
+    assert not NoticeMail.objects.filter(notice=notice).exists()
 
 
 def test_no_mail_while_absent_then_one_summary_of_the_unread_when_back(tech, mailoutbox):
@@ -153,14 +153,16 @@ def test_a_temporary_failure_is_retried_later_with_the_same_message_id(
     monkeypatch.setattr(EmailMessage, "send", down)
     report = emailing.deliver_due(TEN + dt.timedelta(minutes=1))
     assert report.failed == 1
-    notice.refresh_from_db()
-    first_id = notice.message_id
-    assert first_id and notice.email_attempts == 1 and "connection lost" in notice.email_error
-    assert notice.email_due_at == TEN + dt.timedelta(minutes=2)  # the outbox's backoff: 1 min
+    row = NoticeMail.objects.get(notice=notice)
+    first_id = row.message_id
+    assert first_id and row.attempts == 1 and "connection lost" in row.last_error
+    # the mail policy's backoff: 1 min ± 20 %
+    retry_in = row.next_attempt_at - (TEN + dt.timedelta(minutes=1))
+    assert dt.timedelta(seconds=48) <= retry_in <= dt.timedelta(seconds=72)
     emailing.deliver_due(TEN + dt.timedelta(minutes=1, seconds=30))  # not yet due again
-    assert Notice.objects.get(pk=notice.pk).email_attempts == 1
+    assert NoticeMail.objects.get(notice=notice).attempts == 1
     monkeypatch.setattr(EmailMessage, "send", real_send)
-    emailing.deliver_due(TEN + dt.timedelta(minutes=2))
+    emailing.deliver_due(TEN + dt.timedelta(minutes=2, seconds=12))
     assert len(mailoutbox) == 1
     assert mailoutbox[0].extra_headers["Message-ID"] == first_id
 
@@ -175,30 +177,55 @@ def test_a_permanent_refusal_is_given_up(tech, mailoutbox, monkeypatch):
     monkeypatch.setattr(EmailMessage, "send", refused)
     emailing.deliver_due(TEN + dt.timedelta(minutes=1))
     notice.refresh_from_db()
-    assert notice.email_due_at is None and notice.emailed_at is None
-    assert "SMTPRecipientsRefused" in notice.email_error
+    assert notice.mail.status == "failed"  # the dead letter, until « Renvoyer maintenant »
+    assert "SMTPRecipientsRefused" in notice.mail.last_error
     assert notice.unread  # still under the bell
+    emailing.deliver_due(TEN + dt.timedelta(days=1))
+    assert mailoutbox == []
 
 
 def test_a_claimed_notice_is_sent_by_one_worker_only(tech, mailoutbox):
     notice_preference_set(user=tech.user, delivery="immediate")
     notify(tech.user)
     now = TEN + dt.timedelta(minutes=1)
-    # Another worker claimed the row first (the conditional UPDATE it ran).
-    Notice.objects.update(email_claim="other-worker", email_claimed_at=now)
+    emailing.plan_due(now)
+    # Another worker claimed the row first (its lease runs).
+    NoticeMail.objects.update(
+        status="sending", claim="other-worker", next_attempt_at=now + dt.timedelta(minutes=15)
+    )
     assert emailing.deliver_to(tech.user.pk, now) is None
     assert mailoutbox == []
 
 
-def test_a_claim_left_by_a_dead_worker_is_given_up_not_resent(tech, mailoutbox):
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL mid-send: nothing in the outbox gets to handle it."""
+
+
+def test_a_mail_interrupted_mid_send_is_sent_again_after_the_lease_with_its_message_id(
+    tech, mailoutbox, monkeypatch
+):
+    # the default lease: 15 min
     notice_preference_set(user=tech.user, delivery="immediate")
     notice = notify(tech.user)
-    Notice.objects.update(email_claim="dead", email_claimed_at=TEN)
-    emailing.deliver_due(TEN + dt.timedelta(minutes=16))
-    notice.refresh_from_db()
+    attempted = []
+
+    def killed(self, fail_silently=False):
+        attempted.append(self.extra_headers["Message-ID"])
+        raise WorkerKilled
+
+    monkeypatch.setattr(EmailMessage, "send", killed)
+    with pytest.raises(WorkerKilled):
+        emailing.deliver_due(TEN + dt.timedelta(minutes=1))
+    monkeypatch.undo()
+    assert NoticeMail.objects.get(notice=notice).status == "sending"
+    emailing.deliver_due(TEN + dt.timedelta(minutes=15))  # the lease still runs
     assert mailoutbox == []
-    assert notice.email_claim == "" and notice.email_due_at is None
-    assert "Interrupted" in notice.email_error
+    emailing.deliver_due(TEN + dt.timedelta(minutes=16))
+    assert [m.extra_headers["Message-ID"] for m in mailoutbox] == attempted
+    row = NoticeMail.objects.get(notice=notice)
+    assert (row.status, row.attempts) == ("sent", 2)
+    emailing.deliver_due(TEN + dt.timedelta(hours=1))
+    assert len(mailoutbox) == 1
 
 
 def test_switching_to_in_app_cancels_the_mails_not_yet_sent(tech, mailoutbox):
@@ -235,3 +262,29 @@ def test_a_source_older_than_a_day_is_shown_but_never_mailed(tech, mailoutbox):
     assert notice.unread and notice.email_due_at is None
     emailing.deliver_due(TEN + dt.timedelta(hours=25))
     assert mailoutbox == []
+
+
+def test_sent_notice_mails_are_deleted_after_the_retention(tech, mailoutbox):
+    from notices.tasks import purge_notice_mails
+
+    notice_preference_set(user=tech.user, delivery="immediate")
+    notify(tech.user)
+    emailing.deliver_due(TEN + dt.timedelta(minutes=1))
+    with time_machine.travel(TEN + dt.timedelta(days=364), tick=False):
+        assert purge_notice_mails() == 0
+    with time_machine.travel(TEN + dt.timedelta(days=366), tick=False):
+        assert purge_notice_mails() == 1
+    assert Notice.objects.exists() and not NoticeMail.objects.exists()
+
+
+def test_notice_mails_share_the_mail_attempt_budget(tech, mailoutbox, monkeypatch, settings):
+    settings.NOTIFICATIONS_MAX_ATTEMPTS = 1
+    notice_preference_set(user=tech.user, delivery="immediate")
+    notice = notify(tech.user)
+
+    def down(self, fail_silently=False):
+        raise smtplib.SMTPServerDisconnected("connection lost")
+
+    monkeypatch.setattr(EmailMessage, "send", down)
+    emailing.deliver_due(TEN + dt.timedelta(minutes=1))
+    assert NoticeMail.objects.get(notice=notice).status == "failed"

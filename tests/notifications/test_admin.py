@@ -47,6 +47,22 @@ def test_retry_now_from_the_admin_sends_the_failed_mails(admin_client, contact, 
     assert set(Notification.objects.values_list("status", flat=True)) == {"sent"}
 
 
+def test_a_dead_letter_resent_from_the_admin_keeps_its_message_id(
+    admin_client, contact, mailoutbox
+):
+    _failed_rows(contact, 1)
+    row = Notification.objects.get(recipient="marie.dupont@acme.test")
+    Notification.objects.filter(pk=row.pk).update(message_id="<first-try@oceanis.test>")
+    url = reverse("admin:notifications_notification_changelist")
+    listing = admin_client.get(url, {"status__exact": "failed"}).content.decode()
+    assert "Renvoyer maintenant" in listing and "marie.dupont@acme.test" in listing
+    admin_client.post(url, {"action": "retry_now", "_selected_action": [row.pk]})
+    (sent,) = mailoutbox
+    assert sent.extra_headers["Message-ID"] == "<first-try@oceanis.test>"
+    row.refresh_from_db()
+    assert (row.status, row.message_id) == ("sent", "<first-try@oceanis.test>")
+
+
 def test_inbound_messages_are_listed_and_triage_can_be_reprocessed(admin_client, acme):
     for name in ("14-unknown-sender.eml", "15-garbage-not-a-message.eml", "09-bounce-dsn.eml"):
         inbound_receive(raw(name), "imap")

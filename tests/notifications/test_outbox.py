@@ -1,4 +1,5 @@
-"""The outbox: idempotent planning, at-most-once claims, grouping, retries, the sweeper."""
+"""The outbox: idempotent planning, exclusive claims, grouping, retries, at-least-once delivery
+with a stable Message-ID, the sweeper."""
 
 from __future__ import annotations
 
@@ -12,6 +13,7 @@ import time_machine
 from django.core import mail
 from django.core.mail import EmailMultiAlternatives
 from django.db import connection
+from django.utils import timezone
 
 from notifications import outbox, tasks
 from notifications.models import EventDispatch, Notification
@@ -148,25 +150,21 @@ def test_a_temporary_failure_keeps_the_row_pending_with_a_growing_backoff(
     row = Notification.objects.get(ticket=ticket, recipient="marie.dupont@acme.test")
     assert (row.status, row.attempts) == ("pending", 1)
     assert row.last_error == "SMTPServerDisconnected: gone"
-    assert row.next_attempt_at == T0 + dt.timedelta(minutes=1)
-    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+    # 1 min, then 2 min, each with ±20 % jitter
+    first_due = row.next_attempt_at
+    assert T0 + dt.timedelta(seconds=48) <= first_due <= T0 + dt.timedelta(seconds=72)
+    with time_machine.travel(first_due, tick=False):
         tasks.sweep_outbox()
     row.refresh_from_db()
     assert (row.status, row.attempts) == ("pending", 2)
-    assert row.next_attempt_at == T0 + dt.timedelta(minutes=3)
+    second_wait = row.next_attempt_at - first_due
+    assert dt.timedelta(seconds=96) <= second_wait <= dt.timedelta(seconds=144)
 
 
-def test_backoff_doubles_up_to_an_hour():
-    assert [outbox.backoff(n).total_seconds() / 60 for n in range(1, 9)] == [
-        1,
-        2,
-        4,
-        8,
-        16,
-        32,
-        60,
-        60,
-    ]
+def test_backoff_doubles_up_to_an_hour_with_jitter():
+    for attempts, minutes in enumerate([1, 2, 4, 8, 16, 32, 60, 60], start=1):
+        delay = outbox.backoff(attempts).total_seconds() / 60
+        assert minutes * 0.8 <= delay <= minutes * 1.2, (attempts, delay)
 
 
 def test_a_permanent_refusal_fails_the_row_at_once(contact, monkeypatch, committed):
@@ -190,17 +188,75 @@ def test_after_the_last_attempt_the_row_is_failed(contact, monkeypatch, settings
     assert (row.status, row.attempts) == ("failed", 2)
 
 
-def test_a_row_stuck_in_sending_is_failed_and_never_sent_again(contact, mailoutbox):
+class WorkerKilled(BaseException):
+    """Stands for SIGKILL mid-send: nothing in the outbox gets to handle it."""
+
+
+def test_a_mail_interrupted_mid_send_is_sent_again_after_the_lease_with_the_same_message_id(
+    contact, monkeypatch, mailoutbox
+):
+    # the default lease: 15 min
+    attempted = []
+
+    def killed_while_sending(self, fail_silently=False):
+        attempted.append(self.extra_headers["Message-ID"])
+        raise WorkerKilled
+
     with time_machine.travel(T0, tick=False):
         ticket = make_ticket(client=contact.client, contact=contact)
         outbox.plan_event(_created_event(ticket).pk)
-        rows = outbox.claim(ticket.pk, "marie.dupont@acme.test")  # the worker then dies
-    assert len(rows) == 1
-    with time_machine.travel(T0 + dt.timedelta(minutes=16), tick=False):
-        tasks.sweep_outbox()
-    row = Notification.objects.get(pk=rows[0].pk)
-    assert row.status == "failed" and "not re-sent automatically" in row.last_error
+        monkeypatch.setattr(EmailMultiAlternatives, "send", killed_while_sending)
+        with pytest.raises(WorkerKilled):
+            outbox.deliver(ticket.pk, "marie.dupont@acme.test")
+    monkeypatch.undo()
+    row = Notification.objects.get(ticket=ticket, recipient="marie.dupont@acme.test")
+    assert (row.status, row.message_id) == ("sending", attempted[0])
+    with time_machine.travel(T0 + dt.timedelta(minutes=14), tick=False):
+        tasks.sweep_outbox()  # the lease still runs: the worker might be alive
     assert "marie.dupont@acme.test" not in [m.to[0] for m in mailoutbox]
+    with time_machine.travel(T0 + dt.timedelta(minutes=15), tick=False):
+        assert tasks.sweep_outbox()["stuck"] == 1
+    to_marie = [m for m in mailoutbox if m.to == ["marie.dupont@acme.test"]]
+    assert [m.extra_headers["Message-ID"] for m in to_marie] == attempted
+    row.refresh_from_db()
+    assert (row.status, row.attempts, row.message_id) == ("sent", 2, attempted[0])
+    with time_machine.travel(T0 + dt.timedelta(hours=1), tick=False):
+        tasks.sweep_outbox()
+    assert len([m for m in mailoutbox if m.to == ["marie.dupont@acme.test"]]) == 1
+
+
+def test_a_mail_retried_after_a_failure_keeps_its_message_id(contact, monkeypatch, mailoutbox):
+    attempted = []
+
+    def lost_answer(self, fail_silently=False):
+        attempted.append(self.extra_headers["Message-ID"])
+        raise smtplib.SMTPServerDisconnected("connection lost after DATA")
+
+    monkeypatch.setattr(EmailMultiAlternatives, "send", lost_answer)
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(client=contact.client, contact=contact)
+        outbox.plan_event(_created_event(ticket).pk)
+        outbox.deliver(ticket.pk, "marie.dupont@acme.test")
+        outbox.deliver(ticket.pk, "marie.dupont@acme.test")  # not due again yet: nothing
+    assert len(attempted) == 1
+    monkeypatch.undo()
+    with time_machine.travel(T0 + dt.timedelta(minutes=2), tick=False):
+        tasks.sweep_outbox()
+    (sent,) = [m for m in mailoutbox if m.to == ["marie.dupont@acme.test"]]
+    assert sent.extra_headers["Message-ID"] == attempted[0]
+
+
+def test_a_stale_worker_cannot_overwrite_the_outcome_of_the_one_that_took_over(contact):
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(client=contact.client, contact=contact)
+        outbox.plan_event(_created_event(ticket).pk)
+        stale = outbox.claim(ticket.pk, "marie.dupont@acme.test")
+    with time_machine.travel(T0 + dt.timedelta(minutes=16), tick=False):
+        current = outbox.claim(ticket.pk, "marie.dupont@acme.test")
+        assert [row.pk for row in current] == [row.pk for row in stale]
+        outbox._failed(stale, ConnectionRefusedError(), timezone.now(), outbox.Outcome())
+    row = Notification.objects.get(pk=stale[0].pk)
+    assert (row.status, row.claim) == ("sending", current[0].claim)
 
 
 def test_a_lost_broker_message_is_recovered_by_the_sweeper(
@@ -257,4 +313,18 @@ def test_retry_now_sends_a_failed_row_again(contact, monkeypatch, mailoutbox, co
     tasks.schedule(pairs)
     assert [m.to for m in mailoutbox] == [["dsi@acme.test"]]
     row = Notification.objects.get(recipient="dsi@acme.test")
-    assert (row.status, row.attempts) == ("sent", 0)
+    assert (row.status, row.attempts) == ("sent", 1)  # a fresh budget, one attempt used
+
+
+def test_finished_mails_are_deleted_after_the_retention_and_waiting_ones_kept(contact):
+    with time_machine.travel(T0, tick=False):
+        ticket = make_ticket(client=contact.client, contact=contact)
+        outbox.plan_event(_created_event(ticket).pk)
+    rows = Notification.objects.order_by("recipient")
+    Notification.objects.filter(pk=rows[0].pk).update(status="sent")
+    Notification.objects.filter(pk=rows[1].pk).update(status="failed")
+    with time_machine.travel(T0 + dt.timedelta(days=364), tick=False):
+        assert tasks.purge_outbox() == 0
+    with time_machine.travel(T0 + dt.timedelta(days=366), tick=False):
+        assert tasks.purge_outbox() == 2
+    assert list(Notification.objects.values_list("status", flat=True)) == ["pending"]

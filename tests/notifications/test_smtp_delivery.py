@@ -68,16 +68,17 @@ def test_an_smtp_outage_delays_mail_and_recovery_delivers_each_exactly_once(
     rows = Notification.objects.filter(ticket=ticket)
     assert {(r.status, r.attempts) for r in rows} == {("pending", 1)}
     assert all("Connection refused" in r.last_error for r in rows)
-    with time_machine.travel(T0 + dt.timedelta(minutes=1), tick=False):
+    # Backoffs are jittered by ±20 %: 1 min is due by 72 s, 2 more min not before 72 + 96 s.
+    with time_machine.travel(T0 + dt.timedelta(seconds=72), tick=False):
         tasks.sweep_outbox()  # still down: another attempt, a longer wait
     assert {(r.status, r.attempts) for r in rows.all()} == {("pending", 2)}
     assert smtp_server.envelopes == []
 
     smtp_server.start()
-    with time_machine.travel(T0 + dt.timedelta(minutes=2), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(seconds=165), tick=False):
         tasks.sweep_outbox()
     assert smtp_server.envelopes == []  # the backoff (2 min after the second try) is respected
-    with time_machine.travel(T0 + dt.timedelta(minutes=3), tick=False):
+    with time_machine.travel(T0 + dt.timedelta(seconds=72 + 144), tick=False):
         tasks.sweep_outbox()
         tasks.sweep_outbox()
     with time_machine.travel(T0 + dt.timedelta(hours=2), tick=False):

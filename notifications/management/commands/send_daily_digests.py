@@ -32,7 +32,7 @@ class Command(BaseCommand):
                 f"Le suivi du {day:%d/%m/%Y} couvre l'activité jusqu'à 17:00 (heure de Paris) : "
                 "il ne peut être envoyé qu'après."
             )
-        pairs = digest.plan_digests(day)
+        pairs = digest.plan_day(day)
         sent = sum(outbox.deliver(ticket_id, recipient).sent for ticket_id, recipient in pairs)
         waiting = Notification.objects.filter(
             digest_date=day, status=Notification.Status.PENDING
