@@ -21,7 +21,6 @@ from tickets.models import (
     Kind,
     PlannedIntervention,
     ServiceType,
-    State,
     TechnicalDomain,
 )
 
@@ -108,41 +107,6 @@ class TicketCreateForm(forms.Form):
             self.fields["site"].queryset = Site.objects.filter(client=self.client).select_related(
                 "client"
             )
-
-
-class QueueFilterForm(forms.Form):
-    """Queue filters (GET). ``assignee`` is "me", "none" or a technician id."""
-
-    SORTS = [
-        ("deadline", _("Échéance GTI")),
-        ("-created", _("Plus récentes")),
-        ("created", _("Plus anciennes")),
-        ("urgency", _("Urgence")),
-    ]
-    SLA = [("", _("Toutes")), ("at_risk", _("À risque")), ("breached", _("Dépassées"))]
-
-    state = forms.ChoiceField(
-        label=_("État"), required=False, choices=[("", _("En cours"))] + State.choices
-    )
-    client = forms.ModelChoiceField(
-        Client.objects.only("pk", "name"), label=_("Client"), required=False, empty_label=_("Tous")
-    )
-    urgency = forms.ChoiceField(
-        label=_("Urgence"), required=False, choices=[("", _("Toutes"))] + URGENCY_CHOICES
-    )
-    assignee = forms.ChoiceField(label=_("Technicien"), required=False)
-    sla = forms.ChoiceField(label=_("GTI"), required=False, choices=SLA)
-    # The client spoke after our last public answer (tickets.selectors.awaiting_answer_q).
-    awaiting = forms.BooleanField(label=_("En attente de notre réponse"), required=False)
-    sort = forms.ChoiceField(label=_("Tri"), required=False, choices=SORTS)
-
-    def __init__(self, *args, technicians=(), **kwargs):
-        super().__init__(*args, **kwargs)
-        self.fields["assignee"].choices = [
-            ("", _("Tous")),
-            ("me", _("Moi")),
-            ("none", _("Non affectées")),
-        ] + [(str(t.pk), str(t)) for t in technicians]
 
 
 class MinutesField(forms.IntegerField):

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-import hashlib
-import secrets
 import uuid
 
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+
+from oceanis.tokens import hash_token, new_token
 
 
 def document_path(instance: ProjectDocument, filename: str) -> str:
@@ -66,10 +66,6 @@ class ProjectDocument(models.Model):
         return self.title
 
 
-def hash_token(token: str) -> str:
-    return hashlib.sha256(token.encode()).hexdigest()
-
-
 class CalendarFeed(models.Model):
     """A contact's secret iCalendar subscription URL.
 
@@ -94,7 +90,7 @@ class CalendarFeed(models.Model):
     @classmethod
     def issue(cls, contact) -> str:
         """Create or replace the contact's feed and return the new clear token (shown once)."""
-        token = secrets.token_urlsafe(32)
+        token = new_token()
         cls.objects.update_or_create(
             contact=contact,
             defaults={"token_hash": hash_token(token), "created_at": timezone.now()},

@@ -12,10 +12,11 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Contact
+from oceanis import ical
+from oceanis.tokens import hash_token
 from tickets.models import PlannedIntervention
 
-from . import ical
-from .models import CalendarFeed, hash_token
+from .models import CalendarFeed
 from .scoping import contact_for, visible_interventions
 
 FEED_PAST_DAYS = 90  # the feed also keeps recent interventions, so calendars do not lose them
@@ -151,4 +152,4 @@ def feed_text(contact: Contact, *, base_url: str, now: datetime | None = None) -
             )
         )
     name = _("Interventions Oceanis – %(client)s") % {"client": contact.client.name}
-    return ical.calendar(events, name=name, now=now)
+    return ical.calendar(events, name=name, now=now, product="Service Desk Extranet")

@@ -1,8 +1,8 @@
 """The per-technician iCalendar feed (RFC 5545) of on-call and backup stretches.
 
 The address carries a random secret token (``CalendarFeed``): calendar apps cannot log in.
-Creating a new address revokes the previous one. Times are written in UTC, so a DST change
-needs no VTIMEZONE.
+Only its hash is stored, so the address is shown once, when it is created; creating a new
+address revokes the previous one.
 """
 
 from __future__ import annotations
@@ -13,6 +13,8 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from oceanis import ical
+from oceanis.tokens import hash_token, new_token
 from staff.models import Technician
 
 from .models import CalendarFeed
@@ -20,18 +22,21 @@ from .rotation import technician_shifts
 
 PAST = timedelta(weeks=4)
 AHEAD_WEEKS = 26
-CRLF = "\r\n"
+ROLE_SUMMARY = {"primary": "Astreinte Oceanis", "backup": "Astreinte Oceanis (suppléant)"}
 
 
-def feed_path(feed: CalendarFeed) -> str:
-    return reverse("oncall:ical_feed", args=[feed.token])
+def feed_path(token: str) -> str:
+    return reverse("oncall:ical_feed", args=[token])
 
 
-def feed_rotate(technician: Technician) -> CalendarFeed:
-    """A new secret address for the technician; any previous one stops working."""
+def feed_rotate(technician: Technician) -> tuple[CalendarFeed, str]:
+    """A new secret address for the technician, with its clear token (not stored: show it
+    now); any previous address stops working."""
+    token = new_token()
     with transaction.atomic():
         feed_revoke(technician)
-        return CalendarFeed.objects.create(technician=technician)
+        feed = CalendarFeed.objects.create(technician=technician, token_hash=hash_token(token))
+    return feed, token
 
 
 def feed_revoke(technician: Technician) -> int:
@@ -40,49 +45,23 @@ def feed_revoke(technician: Technician) -> int:
     )
 
 
-def escape_text(value: str) -> str:
-    """TEXT escaping (RFC 5545 §3.3.11)."""
+def feed_for_token(token: str) -> CalendarFeed | None:
+    """The current feed behind a token from a subscribed address, if it was not revoked."""
     return (
-        value.replace("\\", "\\\\")
-        .replace(";", "\\;")
-        .replace(",", "\\,")
-        .replace("\r\n", "\\n")
-        .replace("\n", "\\n")
+        CalendarFeed.objects.select_related("technician__user")
+        .filter(token_hash=hash_token(token), revoked_at__isnull=True)
+        .first()
     )
-
-
-def fold(line: str) -> str:
-    """Fold at 75 octets without splitting a UTF-8 character (§3.1)."""
-    parts, current, size, limit = [], [], 0, 75
-    for char in line:
-        width = len(char.encode())
-        if size + width > limit:
-            parts.append("".join(current))
-            current, size, limit = [], 0, 74
-        current.append(char)
-        size += width
-    parts.append("".join(current))
-    return (CRLF + " ").join(parts)
 
 
 def _stamp(value: datetime) -> str:
     return value.astimezone(UTC).strftime("%Y%m%dT%H%M%SZ")
 
 
-ROLE_SUMMARY = {"primary": "Astreinte Oceanis", "backup": "Astreinte Oceanis (suppléant)"}
-
-
 def feed_text(technician: Technician, *, now: datetime) -> str:
     """The VCALENDAR text of the technician's stretches from 4 weeks ago to 26 weeks ahead."""
     shifts = technician_shifts(technician, start=now - PAST, weeks=AHEAD_WEEKS + 4)
-    lines = [
-        "BEGIN:VCALENDAR",
-        "VERSION:2.0",
-        "PRODID:-//Oceanis//Service Desk Astreinte//FR",
-        "CALSCALE:GREGORIAN",
-        "METHOD:PUBLISH",
-        fold(f"X-WR-CALNAME:{escape_text(f'Astreinte – {technician}')}"),
-    ]
+    events = []
     for role, segment, week in shifts:
         description = [f"Semaine {week.index + 1} du roulement."]
         if role == "primary" and week.backup is not None:
@@ -92,17 +71,17 @@ def feed_text(technician: Technician, *, now: datetime) -> str:
         for override in segment.overrides:
             if override.reason:
                 description.append(f"Remplacement : {override.reason}.")
-        lines += [
-            "BEGIN:VEVENT",
-            f"UID:oncall-{week.index}-{role}-{_stamp(segment.starts_at)}-{technician.pk}"
-            "@oceanis.fr",
-            f"DTSTAMP:{_stamp(now)}",
-            f"DTSTART:{_stamp(segment.starts_at)}",
-            f"DTEND:{_stamp(segment.ends_at)}",
-            fold(f"SUMMARY:{escape_text(ROLE_SUMMARY[role])}"),
-            fold(f"DESCRIPTION:{escape_text(' '.join(description))}"),
-            "TRANSP:OPAQUE",
-            "END:VEVENT",
-        ]
-    lines.append("END:VCALENDAR")
-    return CRLF.join(lines) + CRLF
+        events.append(
+            ical.Event(
+                uid=f"oncall-{week.index}-{role}-{_stamp(segment.starts_at)}-{technician.pk}"
+                "@oceanis.fr",
+                start=segment.starts_at,
+                end=segment.ends_at,
+                summary=ROLE_SUMMARY[role],
+                description=" ".join(description),
+                transp="OPAQUE",
+            )
+        )
+    return ical.calendar(
+        events, name=f"Astreinte – {technician}", now=now, product="Service Desk Astreinte"
+    )

@@ -11,6 +11,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from backoffice.access import staff_required
@@ -53,7 +54,6 @@ def now(request):
             "desk_open": oceanis_open(timezone.now()),
             "now": timezone.now(),
             "feed": feed,
-            "feed_url": request.build_absolute_uri(feeds.feed_path(feed)) if feed else "",
             "has_technician": Technician.objects.filter(user=request.user).exists(),
         },
     )
@@ -182,11 +182,7 @@ def ack_link(request, token: str):
 @require_GET
 def ical_feed(request, token: str):
     """The technician's on-call and backup stretches, past month to six months ahead."""
-    feed = (
-        CalendarFeed.objects.select_related("technician__user")
-        .filter(token=token, revoked_at__isnull=True)
-        .first()
-    )
+    feed = feeds.feed_for_token(token)
     if feed is None:
         raise Http404
     body = feeds.feed_text(feed.technician, now=timezone.now())
@@ -198,15 +194,20 @@ def ical_feed(request, token: str):
 
 @require_POST
 @staff_required
+@never_cache
 def feed_create(request):
-    """Create (or replace: the previous address stops working) the user's own feed."""
+    """Create (or replace: the previous address stops working) the user's own feed, and show
+    its address once: only a hash of the token is kept."""
     technician = Technician.objects.filter(user=request.user).first()
     if technician is None:
         messages.error(request, _("Seuls les techniciens ont un calendrier d'astreinte."))
         return redirect("oncall:now")
-    feeds.feed_rotate(technician)
-    messages.success(request, _("Nouvelle adresse iCalendar créée ; l'ancienne est révoquée."))
-    return redirect(reverse("oncall:now") + "#ical")
+    _feed, token = feeds.feed_rotate(technician)
+    return render(
+        request,
+        "oncall/feed_created.html",
+        {"nav": "now", "feed_url": request.build_absolute_uri(feeds.feed_path(token))},
+    )
 
 
 @require_POST

@@ -3,14 +3,13 @@ engineer resolves for another owner) and "File d'équipe"."""
 
 from __future__ import annotations
 
-from django.db.models import Case, Count, F, IntegerField, Value, When
+from django.db.models import Count, F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
-from sla.policy import URGENCY_RANK
 from staff.models import Technician, is_staff_member
-from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
+from tickets.models import OPEN_STATES, Ticket
 from tickets.selectors import (
     ACTIVE_STATES,
     at_risk_q,
@@ -21,7 +20,7 @@ from tickets.selectors import (
 )
 
 from ..access import staff_required
-from ..forms import QueueFilterForm
+from ..filters import QueueFilter
 from ..slapanel import countdown
 from .paging import paginate
 
@@ -31,21 +30,6 @@ PAGE_SIZE = 25
 ROWS = Ticket.objects.select_related(
     "client", "contact", "site", "assignee__user", "resolver__user"
 ).annotate(follow_up_of_reference=F("follow_up_of__reference"))
-
-URGENCY_ORDER = Case(
-    *(When(urgency=u.value, then=Value(rank)) for u, rank in URGENCY_RANK.items()),
-    output_field=IntegerField(),
-)
-# Tickets whose GTI clock still runs come first: for the others the deadline is history.
-CLOCK_STOPPED = Case(
-    When(state__in=NOT_TAKEN_STATES, then=Value(0)), default=Value(1), output_field=IntegerField()
-)
-SORTS = {
-    "deadline": ("clock_stopped", "gti_deadline", "created_at", "pk"),
-    "-created": ("-created_at", "-pk"),
-    "created": ("created_at", "pk"),
-    "urgency": ("-urgency_order", "gti_deadline", "pk"),
-}
 
 
 def home(request):
@@ -74,36 +58,6 @@ def escalated_queue(request):
 @staff_required
 def team_queue(request):
     return _queue(request, "team")
-
-
-def filter_queue(qs, data: dict, *, me: Technician | None, now, states=ACTIVE_STATES):
-    """Apply the (validated) filter values to a ticket queryset; ``states`` when no state is
-    chosen."""
-    state = data.get("state")
-    qs = qs.filter(state=state) if state else qs.filter(state__in=states)
-    if data.get("client"):
-        qs = qs.filter(client=data["client"])
-    if data.get("urgency"):
-        qs = qs.filter(urgency=data["urgency"])
-    assignee = data.get("assignee")
-    if assignee == "me":
-        qs = qs.filter(assignee=me) if me else qs.none()
-    elif assignee == "none":
-        qs = qs.filter(assignee__isnull=True)
-    elif assignee:
-        qs = qs.filter(assignee_id=assignee)
-    if data.get("sla") == "at_risk":
-        qs = qs.filter(at_risk_q(now))
-    elif data.get("sla") == "breached":
-        qs = qs.filter(breached_q(now))
-    if data.get("awaiting"):
-        qs = qs.filter(awaiting_answer_q())
-    sort = data.get("sort") or "deadline"
-    if sort == "urgency":
-        qs = qs.annotate(urgency_order=URGENCY_ORDER)
-    elif sort == "deadline":
-        qs = qs.annotate(clock_stopped=CLOCK_STOPPED)
-    return qs.order_by(*SORTS[sort])
 
 
 def decorate(rows, now) -> list[Ticket]:
@@ -142,11 +96,9 @@ def _queue(request, kind: str):
     now = timezone.now()
     technicians = list(Technician.objects.select_related("user"))
     me = next((t for t in technicians if t.user_id == request.user.pk), None)
-    form = QueueFilterForm(request.GET or None, technicians=technicians)
-    data = form.cleaned_data if form.is_valid() else getattr(form, "cleaned_data", {})
     base, states = _scope(kind, me)
-    ordered = filter_queue(base, data, me=me, now=now, states=states)
-    page = paginate(request, ordered, row_loader(request.user), PAGE_SIZE)
+    filters = QueueFilter(request.GET, base, technicians=technicians, me=me, now=now, states=states)
+    page = paginate(request, filters.qs, row_loader(request.user), PAGE_SIZE)
     rows = decorate(page.object_list, now)
     # One aggregate over the queue's default scope: each counter counts exactly the rows its
     # link lists (the unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on).
@@ -161,7 +113,7 @@ def _queue(request, kind: str):
         "queue": kind,
         "title": str(TITLES[kind]),
         "empty_text": EMPTY[kind],
-        "form": form,
+        "form": filters.form,
         "page": page,
         "rows": rows,
         "counters": counters,

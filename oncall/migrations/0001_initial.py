@@ -3,6 +3,7 @@
 import datetime
 import django.db.models.deletion
 import django.utils.timezone
+import oceanis.tokens
 import oncall.models
 from django.conf import settings
 from django.db import migrations, models
@@ -23,7 +24,7 @@ class Migration(migrations.Migration):
             name='CalendarFeed',
             fields=[
                 ('id', models.BigAutoField(auto_created=True, primary_key=True, serialize=False, verbose_name='ID')),
-                ('token', models.CharField(default=oncall.models.new_feed_token, editable=False, max_length=64, unique=True)),
+                ('token', models.CharField(default=oceanis.tokens.new_token, editable=False, max_length=64, unique=True)),
                 ('created_at', models.DateTimeField(default=django.utils.timezone.now, editable=False)),
                 ('revoked_at', models.DateTimeField(blank=True, null=True, verbose_name='révoqué le')),
                 ('technician', models.ForeignKey(on_delete=django.db.models.deletion.CASCADE, related_name='oncall_feeds', to='staff.technician')),

@@ -9,8 +9,8 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from extranet import ical
 from extranet.models import CalendarFeed
+from oceanis import ical
 from tickets.planning import intervention_plan
 
 pytestmark = pytest.mark.django_db
@@ -110,7 +110,7 @@ def test_ical_text_is_escaped_and_folded_on_character_boundaries():
         end=now + dt.timedelta(hours=1),
         summary="Réseau; pare-feu, VPN\\ligne\nsuite " + "é" * 60,
     )
-    text = ical.calendar([event], name="Test", now=now)
+    text = ical.calendar([event], name="Test", now=now, product="Test")
     unfolded = text.replace("\r\n ", "")
     assert "SUMMARY:Réseau\\; pare-feu\\, VPN\\\\ligne\\nsuite " + "é" * 60 in unfolded
     for line in text.split("\r\n"):
