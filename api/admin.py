@@ -169,7 +169,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "attempts",
         "response_status",
         "next_attempt_at",
-        "delivered_at",
+        "sent_at",
     ]
     list_filter = ["status", "event_type", "subscription"]
     list_select_related = ["subscription"]

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 
 from django.conf import settings
@@ -11,12 +10,10 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.delivery import DeliveryRow, DeliveryStatus
+from oceanis.tokens import hash_token
+
 TOKEN_PREFIX = "oc_"  # noqa: S105 - a public marker, not a secret
-
-
-def hash_token(raw: str) -> str:
-    """SHA-256 of the full token: tokens are 256-bit random, so a slow KDF would add nothing."""
-    return hashlib.sha256(raw.encode()).hexdigest()
 
 
 class ApiToken(models.Model):
@@ -138,13 +135,14 @@ class WebhookSubscription(models.Model):
             )
 
 
-class WebhookDelivery(models.Model):
-    """One ticket event for one subscription: pending → sent, or failed after the last retry."""
+class WebhookDelivery(DeliveryRow):
+    """One ticket event for one subscription, on the delivery primitive: created in the event's
+    own transaction, then pending → sending → sent, or failed after the last retry.
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec définitif")
+    ``delivery_key`` is the ``X-Oceanis-Delivery`` header: the same on every attempt, so a
+    receiver drops the copy a retry after a lost lease may bring."""
+
+    Status = DeliveryStatus
 
     subscription = models.ForeignKey(
         WebhookSubscription, on_delete=models.CASCADE, related_name="deliveries"
@@ -155,14 +153,8 @@ class WebhookDelivery(models.Model):
     event_type = models.CharField(max_length=32, choices=WebhookEvent)
     # Frozen at fan-out: every attempt sends the same body (a retry is not a new event).
     payload = models.JSONField(default=dict)
-    status = models.CharField(max_length=16, choices=Status, default=Status.PENDING)
-    attempts = models.PositiveSmallIntegerField(default=0)
-    next_attempt_at = models.DateTimeField(default=timezone.now, db_index=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     response_status = models.PositiveSmallIntegerField(null=True, blank=True)
-    last_error = models.TextField(blank=True)
-    delivered_at = models.DateTimeField(null=True, blank=True)
-    created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
         verbose_name = _("livraison webhook")

@@ -1,4 +1,5 @@
-"""Ticket events → webhook fan-out, enqueued after commit (never sent from the request)."""
+"""Committed ticket events → a fast first attempt of their webhook deliveries (never sent from
+the request). The rows themselves were written with the event (``webhooks.on_event_saved``)."""
 
 from .webhooks import RELEVANT_KINDS
 

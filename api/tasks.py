@@ -1,14 +1,16 @@
-"""Celery tasks of the webhooks: fan-out per ticket event, one attempt per delivery, a sweeper."""
+"""Celery tasks of the webhooks: a fast first attempt after the event, Celery retries, a sweeper.
+
+The rows are the truth (written with the ticket event): every task here only hurries them
+along, and the every-minute sweeper sends whatever a lost message or a dead worker left due.
+"""
 
 from __future__ import annotations
-
-from datetime import timedelta
 
 from celery import shared_task
 from django.conf import settings
 from django.utils import timezone
 
-from oceanis.db import delete_in_batches
+from oceanis import delivery as outbox
 
 from . import webhooks
 from .models import WebhookDelivery
@@ -16,7 +18,7 @@ from .models import WebhookDelivery
 
 @shared_task(acks_late=True)
 def webhooks_fan_out(event_id: int) -> int:
-    """Create the event's delivery rows and send each (idempotent: safe to run twice)."""
+    """After the event's commit: attempt its deliveries now (idempotent: safe to run twice)."""
     ids = webhooks.fan_out(event_id)
     for delivery_id in ids:
         webhook_deliver.delay(delivery_id)
@@ -41,24 +43,14 @@ def webhook_deliver(delivery_id: int) -> str:
 
 @shared_task
 def webhooks_sweep() -> dict:
-    """Every minute: deliveries due (lost or eager retries) and events a lost fan-out missed."""
-    events = webhooks.recent_events(timezone.now() - timedelta(minutes=15))
-    for event_id in events:
-        webhooks_fan_out.delay(event_id)
-    due = webhooks.due_deliveries()
-    for delivery_id in due:
-        webhook_deliver.delay(delivery_id)
-    return {"events": len(events), "deliveries": len(due)}
+    """Every minute: every delivery due (never attempted, retry due, or lease expired)."""
+    return webhooks.sweep()
 
 
 def prune_deliveries(*, now=None) -> int:
     """Delete settled deliveries (sent, or failed for good) older than
     ``WEBHOOK_DELIVERY_RETENTION_DAYS``; pending ones stay whatever their age."""
-    cutoff = (now or timezone.now()) - timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS)
-    settled = WebhookDelivery.objects.filter(created_at__lt=cutoff).exclude(
-        status=WebhookDelivery.Status.PENDING
-    )
-    return delete_in_batches(settled)
+    return outbox.purge(WebhookDelivery, policy=webhooks.policy(), now=now or timezone.now())
 
 
 @shared_task(ignore_result=True)

@@ -10,10 +10,13 @@ from clients.models import Client
 from .auth import Scope
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from .serializers import ScopedQuerysetsMixin
+from .strict import StrictBodyMixin
 from .webhooks import address_problem, public_https_problem
 
 
-class WebhookSubscriptionSerializer(ScopedQuerysetsMixin, serializers.ModelSerializer):
+class WebhookSubscriptionSerializer(
+    StrictBodyMixin, ScopedQuerysetsMixin, serializers.ModelSerializer
+):
     """A subscription; ``secret`` is returned once, in the answer to its creation."""
 
     client = serializers.SlugRelatedField(
@@ -59,10 +62,14 @@ class WebhookSubscriptionCreatedSerializer(WebhookSubscriptionSerializer):
 
 
 class WebhookDeliverySerializer(serializers.ModelSerializer):
+    # The instant the endpoint accepted it (the model's ``sent_at``: one name per outbox).
+    delivered_at = serializers.DateTimeField(source="sent_at", read_only=True, allow_null=True)
+
     class Meta:
         model = WebhookDelivery
         fields = [
             "id",
+            "delivery_key",
             "event_type",
             "status",
             "attempts",

@@ -1,15 +1,20 @@
 """Outgoing webhooks: which subscriptions a ticket event concerns, signing, one delivery attempt.
 
-A ticket event fans out into one ``WebhookDelivery`` row per interested subscription (unique
-per subscription and event, so a replayed fan-out creates nothing twice). Each attempt POSTs
-the frozen JSON body with::
+A ticket event fans out into one ``WebhookDelivery`` row per interested subscription IN THE
+EVENT'S OWN TRANSACTION (a ``post_save`` reader of ``TicketEvent``): the rows commit with the
+event or not at all, so a lost broker message or a worker down for hours only delays delivery —
+the every-minute sweeper claims whatever is due (``oceanis.delivery``). Each attempt POSTs the
+frozen JSON body with::
 
     X-Oceanis-Event: ticket.state_changed
-    X-Oceanis-Delivery: 1234
+    X-Oceanis-Delivery: 0b7e4c2a-5f0e-4d2b-9a51-3c8f1e6d7a90
     X-Oceanis-Signature: t=1767225600,v1=<hex HMAC-SHA256(secret, "<t>.<body>")>
 
-Receivers recompute the HMAC over ``"{t}.{raw body}"`` with their secret, compare in constant
-time and reject stale timestamps (replays). Failures are retried with exponential backoff
+``X-Oceanis-Delivery`` is the row's ``delivery_key``: the same on every attempt of a delivery.
+Delivery is at least once (a worker that dies mid-attempt leaves a claim whose lease expires,
+and the delivery is sent again), so receivers de-duplicate on it. Receivers recompute the HMAC
+over ``"{t}.{raw body}"`` with their secret, compare in constant time and reject stale
+timestamps (replays). Failures are retried with exponential backoff and jitter
 (``WEBHOOK_RETRY_BASE_SECONDS`` doubled each time) up to ``WEBHOOK_MAX_ATTEMPTS``.
 """
 
@@ -26,13 +31,26 @@ from django.core.serializers.json import DjangoJSONEncoder
 from django.db.models import Q
 from django.utils import timezone
 
+from oceanis import delivery as outbox
 from oceanis import outbound
 from tickets.models import EventKind, State, TicketEvent
 
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 
 RELEVANT_KINDS = (EventKind.CREATED, EventKind.TRANSITION, EventKind.ASSIGNED)
-CLAIM_LEASE = timedelta(minutes=5)  # an attempt that crashed mid-way is retried after this
+BACKOFF_CAP = timedelta(hours=6)
+
+
+def policy() -> outbox.DeliveryPolicy:
+    """Read at each use: settings changed at run time (tests) apply at once."""
+    return outbox.DeliveryPolicy(
+        channel="webhook",
+        lease=timedelta(seconds=settings.WEBHOOK_LEASE_SECONDS),
+        backoff_base=timedelta(seconds=settings.WEBHOOK_RETRY_BASE_SECONDS),
+        backoff_cap=BACKOFF_CAP,
+        max_attempts=settings.WEBHOOK_MAX_ATTEMPTS,
+        retention=timedelta(days=settings.WEBHOOK_DELIVERY_RETENTION_DAYS),
+    )
 
 
 def event_types(event: TicketEvent) -> list[str]:
@@ -71,13 +89,26 @@ def event_payload(event: TicketEvent, event_type: str) -> dict:
 
 
 def fan_out(event_id: int) -> list[int]:
-    """Create the delivery rows of one ticket event; returns the ids of pending ones to send."""
+    """Ensure the delivery rows of one ticket event exist; returns the ids of pending ones.
+
+    Idempotent (unique per subscription and event): the rows normally exist since the event's
+    commit; this also covers events written before webhooks were rows."""
     event = TicketEvent.objects.select_related("ticket__client").filter(pk=event_id).first()
     if event is None:
         return []
+    create_deliveries(event)
+    return list(
+        WebhookDelivery.objects.filter(
+            event=event, status=WebhookDelivery.Status.PENDING
+        ).values_list("pk", flat=True)
+    )
+
+
+def create_deliveries(event: TicketEvent) -> int:
+    """Create the event's delivery rows, in the caller's transaction; returns how many."""
     types = event_types(event)
     if not types:
-        return []
+        return 0
     subscriptions = WebhookSubscription.objects.filter(active=True).filter(
         Q(client__isnull=True) | Q(client_id=event.ticket.client_id)
     )
@@ -91,35 +122,26 @@ def fan_out(event_id: int) -> list[int]:
         payload = json.loads(json.dumps(event_payload(event, wanted), cls=DjangoJSONEncoder))
         rows.append(
             WebhookDelivery(
-                subscription=subscription, event=event, event_type=wanted, payload=payload
+                subscription=subscription,
+                event=event,
+                event_type=wanted,
+                payload=payload,
             )
         )
-    WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
-    return list(
-        WebhookDelivery.objects.filter(
-            event=event, status=WebhookDelivery.Status.PENDING
-        ).values_list("pk", flat=True)
-    )
+    if rows:
+        WebhookDelivery.objects.bulk_create(rows, ignore_conflicts=True)
+    return len(rows)
+
+
+def on_event_saved(sender, instance: TicketEvent, created: bool, raw: bool = False, **kwargs):
+    """``post_save`` of ``TicketEvent``: its deliveries are written in the same transaction."""
+    if created and not raw and instance.kind in RELEVANT_KINDS:
+        create_deliveries(instance)
 
 
 def sign(secret: str, body: bytes, timestamp: int) -> str:
     mac = hmac.new(secret.encode(), f"{timestamp}.".encode() + body, hashlib.sha256)
     return f"t={timestamp},v1={mac.hexdigest()}"
-
-
-def backoff(attempts: int) -> timedelta:
-    """Delay after the n-th failed attempt: base, 2×base, 4×base… capped at 6 hours."""
-    seconds = settings.WEBHOOK_RETRY_BASE_SECONDS * 2 ** max(attempts - 1, 0)
-    return timedelta(seconds=min(seconds, 6 * 3600))
-
-
-def claim(delivery_id: int, now: datetime) -> bool:
-    """Take the right to attempt a due delivery; the row count says who won."""
-    return bool(
-        WebhookDelivery.objects.filter(
-            pk=delivery_id, status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-        ).update(next_attempt_at=now + CLAIM_LEASE)
-    )
 
 
 def public_https_problem(url: str) -> str:
@@ -176,65 +198,58 @@ def ping(subscription: WebhookSubscription, now: datetime | None = None) -> dict
 
 
 def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | None:
-    """One delivery attempt if it is due (None otherwise); records the outcome.
-
-    Returns the delivery; when still pending its ``next_attempt_at`` says when to retry.
-    """
+    """One attempt of a delivery if it is due (None otherwise: not yet, or another worker holds
+    it); records the outcome. When still pending, ``next_attempt_at`` says when to retry."""
     now = now or timezone.now()
-    if not claim(delivery_id, now):
-        return None
-    delivery = WebhookDelivery.objects.select_related("subscription").get(pk=delivery_id)
+    _token, rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now, ids=[delivery_id])
+    return send(rows[0], now=now) if rows else None
+
+
+def send(delivery: WebhookDelivery, *, now: datetime) -> WebhookDelivery:
+    """POST a claimed delivery and record the outcome (only while the claim is still ours)."""
     body = json.dumps(delivery.payload, separators=(",", ":")).encode()
-    delivery.attempts += 1
-    delivery.last_attempt_at = now
-    delivery.response_status, error = post_signed(
+    status, error = post_signed(
         delivery.subscription,
         body,
         event_type=delivery.event_type,
-        delivery=str(delivery.pk),
+        delivery=str(delivery.delivery_key),
         now=now,
     )
+    delivery.last_attempt_at, delivery.response_status = now, status
     if not error:
-        delivery.status = WebhookDelivery.Status.SENT
-        delivery.delivered_at = now
-        delivery.last_error = ""
-    else:
-        delivery.last_error = error
-        if delivery.attempts >= settings.WEBHOOK_MAX_ATTEMPTS:
-            delivery.status = WebhookDelivery.Status.FAILED
-        else:
-            delivery.next_attempt_at = now + backoff(delivery.attempts)
-    delivery.save(
-        update_fields=[
-            "attempts",
-            "last_attempt_at",
-            "response_status",
-            "status",
-            "delivered_at",
-            "last_error",
-            "next_attempt_at",
-        ]
+        outbox.mark_sent(delivery, now=now, last_attempt_at=now, response_status=status)
+        return delivery
+    WebhookDelivery.objects.filter(pk=delivery.pk, claim=delivery.claim).update(
+        last_attempt_at=now, response_status=status
     )
+    outbox.mark_retry(delivery, policy=policy(), now=now, error=error)
     return delivery
 
 
-def due_deliveries(now: datetime | None = None, limit: int = 500) -> list[int]:
-    now = now or timezone.now()
-    return list(
-        WebhookDelivery.objects.filter(
-            status=WebhookDelivery.Status.PENDING, next_attempt_at__lte=now
-        )
-        .order_by("next_attempt_at")
-        .values_list("pk", flat=True)[:limit]
-    )
+def sweep(
+    *, now: datetime | None = None, batch: int = 10, budget: timedelta = timedelta(seconds=50)
+) -> dict[str, int]:
+    """Send what is due (never attempted, retry due, or lease expired) in small claims, until
+    nothing is due or the time budget is spent (the next sweep goes on).
 
-
-def recent_events(since: datetime) -> list[int]:
-    """Ticket events a lost fan-out message may have skipped (fan-out is idempotent)."""
-    if not WebhookSubscription.objects.filter(active=True).exists():
-        return []
-    return list(
-        TicketEvent.objects.filter(at__gte=since, kind__in=RELEVANT_KINDS)
-        .exclude(webhook_deliveries__isnull=False)
-        .values_list("pk", flat=True)
-    )
+    Small batches: each claimed row is sent before its lease ends even if every endpoint of the
+    batch hits the timeout."""
+    started = timezone.now()
+    sent = failed = 0
+    while timezone.now() - started < budget:
+        now_ = now or timezone.now()
+        _token, rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now_, limit=batch)
+        if not rows:
+            break
+        subscriptions = {
+            s.pk: s
+            for s in WebhookSubscription.objects.filter(pk__in={r.subscription_id for r in rows})
+        }
+        for row in rows:
+            row.subscription = subscriptions[row.subscription_id]
+            send(row, now=now_)
+            if row.status == WebhookDelivery.Status.SENT:
+                sent += 1
+            else:
+                failed += 1
+    return {"sent": sent, "failed": failed}

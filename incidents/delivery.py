@@ -1,9 +1,11 @@
-"""Sending the emails of incident communications, with retries.
+"""Sending the emails of incident communications, on the delivery primitive.
 
-Each delivery row is claimed with a conditional update (pending → sending) whose row count says
-who won, so a task and the sweeper running together never send the same mail twice. A failure
-goes back to pending with an exponential backoff until ``MAX_ATTEMPTS``, then stays failed with
-its last error for staff to see on the incident page.
+Rows are claimed with a lease (``oceanis.delivery.claim_due``), so a task and the sweeper
+running together never send the same mail twice, and a mail whose worker died mid-send is sent
+again once the lease ends, with the same Message-ID (built from the row's ``delivery_key``) so
+the recipient's mail client drops the copy. A failure goes back to pending with an exponential
+backoff until ``INCIDENT_MAIL_MAX_ATTEMPTS``, then stays failed (dead letter) with its last
+error for staff to see on the incident page.
 """
 
 from __future__ import annotations
@@ -16,81 +18,80 @@ from django.core.mail import EmailMessage, get_connection
 from django.db.models import Q
 from django.utils import timezone
 
-from .models import IncidentMessageDelivery
+from oceanis import delivery as outbox
+
+from .models import IncidentMessage, IncidentMessageDelivery
 
 log = logging.getLogger(__name__)
 
-MAX_ATTEMPTS = 6
-RETRY_BASE = timedelta(minutes=1)
-# A row left "sending" this long was claimed by a worker that died: it is retried.
-STALE_CLAIM = timedelta(minutes=10)
+BACKOFF_CAP = timedelta(hours=1)
+# The incident page counts sent and failed mails of every communication: its history is kept.
+KEEP = timedelta(days=36500)
+BATCH = 50
+MESSAGE_ID_DEFAULT_DOMAIN = "oceanis.service-desk"
 
-Status = IncidentMessageDelivery.Status
 
-
-def _due(now: datetime, message_id: int | None):
-    qs = IncidentMessageDelivery.objects.filter(
-        Q(status=Status.PENDING, next_attempt_at__lte=now)
-        | Q(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+def policy() -> outbox.DeliveryPolicy:
+    """Read at each use: settings changed at run time (tests) apply at once."""
+    return outbox.DeliveryPolicy(
+        channel="incident_mail",
+        lease=timedelta(seconds=settings.INCIDENT_MAIL_LEASE_SECONDS),
+        backoff_base=timedelta(seconds=settings.INCIDENT_MAIL_RETRY_BASE_SECONDS),
+        backoff_cap=BACKOFF_CAP,
+        max_attempts=settings.INCIDENT_MAIL_MAX_ATTEMPTS,
+        retention=KEEP,
     )
-    if message_id is not None:
-        qs = qs.filter(message_id=message_id)
-    return list(qs.order_by("pk").values_list("pk", "status"))
 
 
 def deliver_due(*, now: datetime | None = None, message_id: int | None = None) -> int:
-    """Send every due delivery (of one message, or all); returns how many were sent."""
+    """Send every due delivery (of one message, or all); returns how many were sent.
+
+    Due: pending and due, or claimed by a worker whose lease has expired."""
     now = now or timezone.now()
+    filters = Q(message_id=message_id) if message_id is not None else None
+    current = policy()
     sent = 0
     connection = None
-    for pk, status in _due(now, message_id):
-        still_due = (
-            Q(status=Status.PENDING)
-            if status == Status.PENDING
-            else Q(status=Status.SENDING, claimed_at__lt=now - STALE_CLAIM)
+    while True:
+        _token, rows = outbox.claim_due(
+            IncidentMessageDelivery, policy=current, now=now, limit=BATCH, filters=filters
         )
-        claimed = IncidentMessageDelivery.objects.filter(still_due, pk=pk).update(
-            status=Status.SENDING, claimed_at=now
+        if not rows:
+            return sent
+        messages = IncidentMessage.objects.select_related("incident").in_bulk(
+            {row.message_id for row in rows}
         )
-        if not claimed:
-            continue  # another worker won the claim
-        delivery = IncidentMessageDelivery.objects.select_related("message__incident").get(pk=pk)
         connection = connection or get_connection()
-        try:
-            _send(delivery, connection)
-        except Exception as exc:  # any transport error: keep the row and retry later
-            log.warning("incident mail to %s failed: %s", delivery.recipient, exc)
-            _failed(delivery, exc, now)
-        else:
-            IncidentMessageDelivery.objects.filter(pk=pk).update(
-                status=Status.SENT, sent_at=timezone.now(), attempts=delivery.attempts + 1
-            )
-            sent += 1
-    return sent
+        for row in rows:
+            row.message = messages[row.message_id]
+            try:
+                _send(row, connection)
+            except Exception as exc:  # any transport error: keep the row and retry later
+                log.warning("incident mail to %s failed: %s", row.recipient, exc)
+                outbox.mark_retry(
+                    row, policy=current, now=now, error=f"{type(exc).__name__}: {exc}"
+                )
+            else:
+                sent += outbox.mark_sent(row, now=timezone.now())
 
 
-def _send(delivery: IncidentMessageDelivery, connection) -> None:
-    message = delivery.message
+def message_id(row: IncidentMessageDelivery) -> str:
+    domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or MESSAGE_ID_DEFAULT_DOMAIN
+    return f"<incident.{row.delivery_key.hex}@{domain}>"
+
+
+def _send(row: IncidentMessageDelivery, connection) -> None:
+    message = row.message
     email = EmailMessage(
         subject=message.subject,
         body=message.body,
         from_email=settings.DEFAULT_FROM_EMAIL,
-        to=[delivery.recipient],  # one mail per address: clients never see each other
+        to=[row.recipient],  # one mail per address: clients never see each other
         connection=connection,
         headers={
             "Auto-Submitted": "auto-generated",
+            "Message-ID": message_id(row),
             "X-Oceanis-Incident": message.incident.reference,
         },
     )
     email.send(fail_silently=False)
-
-
-def _failed(delivery: IncidentMessageDelivery, exc: Exception, now: datetime) -> None:
-    attempts = delivery.attempts + 1
-    final = attempts >= MAX_ATTEMPTS
-    IncidentMessageDelivery.objects.filter(pk=delivery.pk).update(
-        status=Status.FAILED if final else Status.PENDING,
-        attempts=attempts,
-        last_error=f"{type(exc).__name__}: {exc}"[:2000],
-        next_attempt_at=now + RETRY_BASE * (2 ** (attempts - 1)),
-    )

@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.delivery import DeliveryRow, DeliveryStatus
+
 
 class MajorIncident(models.Model):
     class Status(models.TextChoices):
@@ -147,14 +149,12 @@ class IncidentMessage(models.Model):
         return f"{self.incident.reference} {self.get_kind_display()}"
 
 
-class IncidentMessageDelivery(models.Model):
-    """One email of one communication to one recipient; moves pending → sending → sent/failed."""
+class IncidentMessageDelivery(DeliveryRow):
+    """One email of one communication to one recipient, on the delivery primitive: pending →
+    sending → sent, or failed (dead letter) after the last attempt. The mail's Message-ID comes
+    from ``delivery_key``: a copy re-sent after a lost lease is dropped by mail clients."""
 
-    class Status(models.TextChoices):
-        PENDING = "pending", _("En attente")
-        SENDING = "sending", _("En cours d'envoi")
-        SENT = "sent", _("Envoyé")
-        FAILED = "failed", _("Échec")
+    Status = DeliveryStatus
 
     message = models.ForeignKey(
         IncidentMessage, on_delete=models.CASCADE, related_name="deliveries"
@@ -164,14 +164,6 @@ class IncidentMessageDelivery(models.Model):
         "clients.Contact", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recipient = models.EmailField(_("destinataire"))  # always lower-case
-    status = models.CharField(
-        _("statut"), max_length=8, choices=Status, default=Status.PENDING, db_index=True
-    )
-    attempts = models.PositiveSmallIntegerField(_("tentatives"), default=0)
-    last_error = models.TextField(_("dernière erreur"), blank=True)
-    next_attempt_at = models.DateTimeField(default=timezone.now)
-    claimed_at = models.DateTimeField(null=True, blank=True, editable=False)
-    sent_at = models.DateTimeField(_("envoyé le"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("envoi de communication")

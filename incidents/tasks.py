@@ -9,11 +9,12 @@ from .delivery import deliver_due
 
 @shared_task(name="incidents.tasks.deliver_incident_message", ignore_result=True)
 def deliver_incident_message(message_id: int) -> int:
-    """Send the emails of one freshly published communication."""
+    """Send the emails of one freshly published communication (the fast path after commit)."""
     return deliver_due(message_id=message_id)
 
 
 @shared_task(name="incidents.tasks.sweep_incident_deliveries", ignore_result=True)
 def sweep_incident_deliveries() -> int:
-    """Every minute: retry failed sends whose backoff elapsed and recover lost claims."""
+    """Every minute: whatever is due — never attempted (lost message), retry due after its
+    backoff, or claimed by a worker whose lease expired."""
     return deliver_due()

@@ -85,7 +85,17 @@ class PageAttemptInline(admin.TabularInline):
     model = PageAttempt
     extra = 0
     can_delete = False
-    fields = ["at", "step", "level", "channel", "technician", "recipient", "outcome", "tries"]
+    fields = [
+        "at",
+        "step",
+        "level",
+        "channel",
+        "technician",
+        "recipient",
+        "status",
+        "attempts",
+        "last_error",
+    ]
     readonly_fields = fields
 
     def has_add_permission(self, request, obj=None):

@@ -20,9 +20,17 @@ def oncall_settings(app_configs, **kwargs):
     for name, minimum in (
         ("ONCALL_ACK_MINUTES", 1),
         ("ONCALL_REPAGES", 0),
-        ("ONCALL_WEBHOOK_TRIES", 1),
+        ("ONCALL_PAGE_MAX_ATTEMPTS", 1),
         ("ONCALL_ACK_LINK_MAX_AGE_HOURS", 1),
     ):
         if getattr(settings, name) < minimum:
             errors.append(Error(f"{name} must be at least {minimum}", id="oncall.E002"))
+    # A lease shorter than one gateway call would re-send messages still being sent.
+    if settings.ONCALL_PAGE_LEASE_SECONDS <= settings.ONCALL_WEBHOOK_TIMEOUT_SECONDS:
+        errors.append(
+            Error(
+                "ONCALL_PAGE_LEASE_SECONDS must exceed ONCALL_WEBHOOK_TIMEOUT_SECONDS",
+                id="oncall.E003",
+            )
+        )
     return errors

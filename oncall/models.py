@@ -9,7 +9,6 @@ pages twice); every message sent, failed or skipped is a ``PageAttempt`` row.
 from __future__ import annotations
 
 import datetime as dt
-import secrets
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from django.conf import settings
@@ -18,6 +17,8 @@ from django.db import models
 from django.db.models import Q
 from django.utils.timezone import now
 from django.utils.translation import gettext_lazy as _
+
+from oceanis.delivery import DeliveryRow, DeliveryStatus
 
 
 class Weekday(models.IntegerChoices):
@@ -343,13 +344,21 @@ class Page(models.Model):
 
 
 class AttemptOutcome(models.TextChoices):
+    """What one try of a channel reports (the ``PageAttempt.status`` it leads to)."""
+
     SENT = "sent", _("Envoyé")
     FAILED = "failed", _("Échec")
     SKIPPED = "skipped", _("Non envoyé")
 
 
-class PageAttempt(models.Model):
-    """One message of a page on one channel (or the reason none could be sent)."""
+class PageAttempt(DeliveryRow):
+    """One message of a page on one channel (or the reason none could be sent): the delivery
+    row retried by the sweeper and Celery, and the log the page screen shows.
+
+    ``status`` is the outcome, ``attempts`` the tries, ``last_error`` the latest failure; the
+    row's ``delivery_key`` is the gateway's ``Idempotency-Key``, the same on every retry."""
+
+    Status = DeliveryStatus
 
     page = models.ForeignKey(Page, on_delete=models.CASCADE, related_name="attempts")
     at = models.DateTimeField(_("le"), default=now)
@@ -360,30 +369,28 @@ class PageAttempt(models.Model):
         "staff.Technician", on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
     recipient = models.CharField(_("destinataire"), max_length=255, blank=True)
-    outcome = models.CharField(_("résultat"), max_length=16, choices=AttemptOutcome)
-    tries = models.PositiveSmallIntegerField(_("essais"), default=0)
-    error = models.TextField(_("erreur"), blank=True)
 
     class Meta:
         verbose_name = _("envoi")
         verbose_name_plural = _("envois")
         ordering = ["at", "pk"]
+        indexes = [models.Index(fields=["status", "next_attempt_at"])]
 
     def __str__(self) -> str:
-        return f"{self.page_id} {self.channel} {self.outcome}"
-
-
-def new_feed_token() -> str:
-    return secrets.token_urlsafe(32)
+        return f"{self.page_id} {self.channel} {self.status}"
 
 
 class CalendarFeed(models.Model):
-    """A secret iCalendar address for one technician's on-call weeks; revocable."""
+    """A secret iCalendar address for one technician's on-call weeks; revocable.
+
+    Only the SHA-256 of the token is stored (``oceanis.tokens``): the address is shown once, when
+    it is created, and a leaked database does not leak working feed URLs.
+    """
 
     technician = models.ForeignKey(
         "staff.Technician", on_delete=models.CASCADE, related_name="oncall_feeds"
     )
-    token = models.CharField(max_length=64, unique=True, default=new_feed_token, editable=False)
+    token_hash = models.CharField(max_length=64, unique=True, editable=False)
     created_at = models.DateTimeField(default=now, editable=False)
     revoked_at = models.DateTimeField(_("révoqué le"), null=True, blank=True)
 

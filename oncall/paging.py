@@ -6,16 +6,22 @@ technician (then ``ONCALL_REPAGES`` re-pages of them), the backup, the escalatio
 holds is logged as skipped and the chain moves on at once.
 
 Each step is claimed by a conditional UPDATE on ``(pk, step, state)``: the row count says which
-worker or sweeper won, so a step is sent at most once however many run. The claim also moves
-``next_step_at`` forward before sending, so a worker dying mid-send delays nothing but that
-message. Celery runs the next step on time (``countdown``) and the beat sweeper catches anything
-a lost message or a restarted worker missed.
+worker or sweeper won, so a step is started at most once however many run. The claim also moves
+``next_step_at`` forward before sending. Celery runs the next step on time (``countdown``) and
+the beat sweeper catches anything a lost message or a restarted worker missed.
+
+A step's message on each channel is a ``PageAttempt`` delivery row (``oceanis.delivery``),
+attempted at once; a failure is retried after a backoff by a Celery retry or the sweeper (never
+a sleep in the worker), a message whose worker died mid-send is sent again once its lease ends,
+always with the row's ``delivery_key`` as idempotency key. A retry the page no longer needs
+(acknowledged, settled, next step already sent) is skipped.
 """
 
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
+import uuid
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -25,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oceanis import delivery as outbox
 from sla.policy import Urgency
 from staff.models import Technician
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
@@ -44,6 +51,23 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+
+# A message retried later than this is late for a one-hour commitment: the chain moves on anyway.
+RETRY_CAP = timedelta(minutes=5)
+# The page log is the history of every page (the 1-hour commitment): never purged.
+KEEP = timedelta(days=36500)
+
+
+def policy() -> outbox.DeliveryPolicy:
+    """Read at each use: settings changed at run time (tests) apply at once."""
+    return outbox.DeliveryPolicy(
+        channel="page",
+        lease=timedelta(seconds=settings.ONCALL_PAGE_LEASE_SECONDS),
+        backoff_base=timedelta(seconds=settings.ONCALL_PAGE_RETRY_BASE_SECONDS),
+        backoff_cap=RETRY_CAP,
+        max_attempts=settings.ONCALL_PAGE_MAX_ATTEMPTS,
+        retention=KEEP,
+    )
 
 
 def ack_delay() -> timedelta:
@@ -113,8 +137,10 @@ def advance(page: Page, *, now: datetime) -> int:
                 step=step,
                 level=level,
                 channel="-",
-                outcome=AttemptOutcome.SKIPPED,
-                error=_("Personne n'occupe ce rôle : étape suivante."),
+                created_at=now,
+                next_attempt_at=now,
+                status=PageAttempt.Status.SKIPPED,
+                last_error=_("Personne n'occupe ce rôle : étape suivante."),
             )
             continue
         sent += deliver(page, technician, level=level, step=step, now=now)
@@ -126,25 +152,89 @@ def advance(page: Page, *, now: datetime) -> int:
 
 
 def deliver(page: Page, technician: Technician, *, level: int, step: int, now: datetime) -> int:
-    """Send one step to one technician on every configured channel; log each attempt."""
+    """Send one step to one technician on every configured channel: one delivery row per
+    channel (the log), each attempted at once; a failure is retried by its row. Returns how
+    many messages went out now.
+
+    Each row is written already claimed by this worker (as ``claim_due`` would leave it): a
+    sweeper running meanwhile cannot take it, and if this worker dies its lease expires and the
+    sweeper sends it."""
     message = build_message(page, technician, level=level, step=step)
-    sent = 0
-    for channel in configured_channels():
-        delivery = channel.deliver(technician, message)
-        PageAttempt.objects.create(
+    channels = {channel.name: channel for channel in configured_channels()}
+    token, lease_end = uuid.uuid4().hex, now + policy().lease
+    claimed = []
+    for channel in channels.values():
+        address = channel.address(technician)
+        row = PageAttempt(
             page=page,
             at=now,
+            created_at=now,
             step=step,
             level=level,
             channel=channel.name,
             technician=technician,
-            recipient=delivery.recipient,
-            outcome=delivery.outcome,
-            tries=delivery.tries,
-            error=delivery.error[:2000],
+            recipient=address,
         )
-        sent += delivery.outcome == AttemptOutcome.SENT
-    return sent
+        if address:
+            row.status, row.attempts, row.claim = PageAttempt.Status.SENDING, 1, token
+            row.claimed_at, row.next_attempt_at = now, lease_end
+            claimed.append(row)
+        else:
+            row.status, row.next_attempt_at = PageAttempt.Status.SKIPPED, now
+            row.last_error = _("Aucune coordonnée pour ce canal sur la fiche.")
+        row.save(force_insert=True)  # one by one: readers (staff notices) hear of each row
+    return sum(_attempt(row, channels[row.channel], message, now=now) for row in claimed)
+
+
+def _attempt(row: PageAttempt, channel, message: PageMessage, *, now: datetime) -> bool:
+    """One try of a claimed row; a retryable failure schedules the next one (never a sleep)."""
+    result = channel.attempt(row.recipient, replace(message, idempotency_key=str(row.delivery_key)))
+    if result.outcome == AttemptOutcome.SENT:
+        return outbox.mark_sent(row, now=now)
+    if result.outcome == AttemptOutcome.SKIPPED:
+        outbox.mark_skipped(row, now=now, note=result.error)
+        return False
+    delay = outbox.mark_retry(
+        row, policy=policy(), now=now, error=result.error, permanent=result.permanent
+    )
+    if delay is not None:
+        from .tasks import schedule_message_retry
+
+        schedule_message_retry(row.pk, countdown=delay.total_seconds())
+    return False
+
+
+def message_retry(row: PageAttempt, *, now: datetime) -> bool:
+    """Attempt a claimed row again (a retry, or a re-send after its worker died), unless the
+    page no longer needs it: acknowledged, settled, or a later step already sent."""
+    page = _load(row.page_id)
+    channel = next((c for c in configured_channels() if c.name == row.channel), None)
+    if page.state not in ACKNOWLEDGEABLE_STATES or page.step > row.step + 1:
+        outbox.mark_skipped(row, now=now, note=_("Plus utile : l'appel a avancé ou est clos."))
+        return False
+    if channel is None or row.technician_id is None:
+        outbox.mark_skipped(row, now=now, note=_("Canal retiré ou technicien supprimé."))
+        return False
+    technician = Technician.objects.select_related("user").get(pk=row.technician_id)
+    message = build_message(page, technician, level=row.level, step=row.step)
+    return _attempt(row, channel, message, now=now)
+
+
+def page_message_deliver(attempt_id: int, *, now: datetime | None = None) -> bool:
+    """The Celery retry of one message: attempt it if it is due (claimed), else nothing."""
+    now = now or timezone.now()
+    _token, rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, ids=[attempt_id])
+    return bool(rows) and message_retry(rows[0], now=now)
+
+
+def deliver_due_messages(*, now: datetime) -> int:
+    """Sweeper: every message due again (retry after its backoff, or lease expired)."""
+    sent = 0
+    while True:
+        _token, rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, limit=20)
+        if not rows:
+            return sent
+        sent += sum(message_retry(row, now=now) for row in rows)
 
 
 def build_message(page: Page, technician: Technician, *, level: int, step: int) -> PageMessage:
@@ -239,8 +329,10 @@ def sweep(*, now: datetime | None = None) -> dict[str, int]:
     settled = settle_pages(now=now)
     due = Page.objects.filter(state__in=ACTIVE_PAGE_STATES, next_step_at__lte=now)
     sent = sum(page_advance(pk, now=now) for pk in due.values_list("pk", flat=True))
+    # After the steps: a message a later step made pointless is skipped, not sent.
+    resent = deliver_due_messages(now=now)
     missed = mark_missed(now=now)
-    return {"raised": raised, "settled": settled, "sent": sent, "missed": missed}
+    return {"raised": raised, "settled": settled, "sent": sent, "resent": resent, "missed": missed}
 
 
 # --- acknowledgement -----------------------------------------------------------------------

@@ -40,6 +40,22 @@ def schedule_advance(page_id: int, countdown: float = 0) -> None:
         logger.exception("on-call: could not schedule page %s; the sweeper will", page_id)
 
 
+def schedule_message_retry(attempt_id: int, countdown: float) -> None:
+    """Retry one page message after its backoff (a Celery retry, never a sleep in the worker).
+
+    Eagerly run (no broker: development, tests) a countdown would retry at once, in a loop: the
+    retry is left to the sweeper instead. The row is due again anyway: the sweeper is the
+    safety net for a lost message too."""
+    from django.conf import settings
+
+    if settings.CELERY_TASK_ALWAYS_EAGER:
+        return
+    try:
+        deliver_page_message.apply_async(args=[attempt_id], countdown=max(countdown, 1))
+    except OperationalError:
+        logger.exception("on-call: could not schedule message %s; the sweeper will", attempt_id)
+
+
 @shared_task(name="oncall.tasks.handle_ticket_event", ignore_result=True)
 def handle_ticket_event(event_id: int) -> None:
     from .models import Page
@@ -65,6 +81,13 @@ def advance_page(page_id: int) -> int:
     from .paging import page_advance
 
     return page_advance(page_id)
+
+
+@shared_task(name="oncall.tasks.deliver_page_message", ignore_result=True)
+def deliver_page_message(attempt_id: int) -> bool:
+    from .paging import page_message_deliver
+
+    return page_message_deliver(attempt_id)
 
 
 @shared_task(name="oncall.tasks.sweep", ignore_result=True)

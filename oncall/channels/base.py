@@ -1,8 +1,10 @@
 """The channel interface: a page message goes out to one technician through one channel.
 
-A channel knows the technician's address for it (e-mail, phone number) and how to send. Adding a
-real SMS/voice provider means writing one subclass and listing its dotted path in
-``ONCALL_CHANNELS``; paging never changes.
+A channel knows the technician's address for it (e-mail, phone number) and how to send once.
+Retries are not the channel's business: each message on each channel is a delivery row
+(``PageAttempt``) that the Celery retry and the sweeper attempt again after a backoff, with the
+same ``PageMessage.idempotency_key``. Adding a real SMS/voice provider means writing one
+subclass and listing its dotted path in ``ONCALL_CHANNELS``; paging never changes.
 """
 
 from __future__ import annotations
@@ -11,8 +13,6 @@ import logging
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import ClassVar
-
-from django.utils.translation import gettext as _
 
 from staff.models import Technician
 
@@ -34,19 +34,20 @@ class PageMessage:
     short_text: str  # one paragraph for SMS and text-to-speech
     html: str
     ack_url: str
-
-    @property
-    def idempotency_key(self) -> str:
-        """Same value on every retry of one message, so a gateway can drop duplicates."""
-        return f"oncall-page-{self.page_id}-step-{self.step}"
+    # The delivery row's key: the same on every attempt of this message on this channel, so a
+    # gateway (or a mail client, through the Message-ID) drops duplicates.
+    idempotency_key: str = ""
 
 
 @dataclass(frozen=True)
 class Delivery:
+    """What one try reports. A failure is retried later unless ``permanent`` (the provider
+    refused the request itself: retrying the same request cannot succeed)."""
+
     outcome: str  # an AttemptOutcome value
     recipient: str = ""
-    tries: int = 0
     error: str = ""
+    permanent: bool = False
 
 
 class PageChannel(ABC):
@@ -64,16 +65,11 @@ class PageChannel(ABC):
 
     @abstractmethod
     def send(self, address: str, message: PageMessage) -> Delivery:
-        """Send once (with the channel's own retries) and report what happened."""
+        """Send once (no retry, never a sleep) and report what happened."""
 
-    def deliver(self, technician: Technician, message: PageMessage) -> Delivery:
-        address = self.address(technician)
-        if not address:
-            return Delivery(
-                AttemptOutcome.SKIPPED, error=_("Aucune coordonnée pour ce canal sur la fiche.")
-            )
+    def attempt(self, address: str, message: PageMessage) -> Delivery:
         try:
             return self.send(address, message)
         except Exception as exc:  # one broken channel must not stop the others from paging
             logger.exception("channel %s failed for page %s", self.name, message.page_id)
-            return Delivery(AttemptOutcome.FAILED, address, 1, f"{type(exc).__name__}: {exc}")
+            return Delivery(AttemptOutcome.FAILED, address, f"{type(exc).__name__}: {exc}")

@@ -10,6 +10,8 @@ from django.core.mail import EmailMultiAlternatives
 from ..models import AttemptOutcome
 from .base import Delivery, PageChannel, PageMessage
 
+MESSAGE_ID_DEFAULT_DOMAIN = "oceanis.service-desk"
+
 
 class EmailChannel(PageChannel):
     name = "email"
@@ -18,16 +20,21 @@ class EmailChannel(PageChannel):
         return technician.user.email or ""
 
     def send(self, address: str, message: PageMessage) -> Delivery:
+        headers = {"X-Oceanis-Page": str(message.page_id), "X-Priority": "1"}
+        if message.idempotency_key:
+            # The same Message-ID on a retry: a copy that got through before is dropped.
+            domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or MESSAGE_ID_DEFAULT_DOMAIN
+            headers["Message-ID"] = f"<page.{message.idempotency_key}@{domain}>"
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,
             from_email=settings.DEFAULT_FROM_EMAIL,
             to=[address],
-            headers={"X-Oceanis-Page": str(message.page_id), "X-Priority": "1"},
+            headers=headers,
         )
         mail.attach_alternative(message.html, "text/html")
         try:
             mail.send()
         except (smtplib.SMTPException, OSError) as exc:
-            return Delivery(AttemptOutcome.FAILED, address, 1, f"{type(exc).__name__}: {exc}")
-        return Delivery(AttemptOutcome.SENT, address, 1)
+            return Delivery(AttemptOutcome.FAILED, address, f"{type(exc).__name__}: {exc}")
+        return Delivery(AttemptOutcome.SENT, address)

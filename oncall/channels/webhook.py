@@ -5,19 +5,20 @@ without URL is off), optional ``ONCALL_WEBHOOK_TOKEN`` (sent as ``Authorization:
 Body::
 
     {"channel": "sms", "to": "+33612345678", "message": "...", "page": 12,
-     "ticket": "OC-2026-000123", "level": "primary", "step": 0, "ack_url": "https://..."}
+     "ticket": "OC-2026-000123", "level": "primary", "step": 0, "ack_url": "https://...",
+     "idempotency_key": "0b7e4c2a-5f0e-4d2b-9a51-3c8f1e6d7a90"}
 
-A 2xx answer is success. Network errors, timeouts, 5xx, 408 and 429 are retried
-(``ONCALL_WEBHOOK_TRIES`` tries, backoff ``ONCALL_WEBHOOK_BACKOFF_SECONDS`` doubling) with the
-same ``Idempotency-Key``; other 4xx are the gateway refusing the request and are not retried.
-Every try is logged.
+The ``Idempotency-Key`` header carries the same key: the same on every retry of one message on
+one channel, so the gateway drops a duplicate. A 2xx answer is success. Network errors,
+timeouts, 5xx, 408 and 429 are failures retried later by the page's delivery row (Celery retry
+or sweeper: ``ONCALL_PAGE_MAX_ATTEMPTS``, backoff from ``ONCALL_PAGE_RETRY_BASE_SECONDS``);
+other 4xx are the gateway refusing the request and are not retried. Every try is logged.
 """
 
 from __future__ import annotations
 
 import json
 import logging
-import time
 
 import httpx
 from django.conf import settings
@@ -57,6 +58,7 @@ class WebhookChannel(PageChannel):
             "level": PageLevel(message.level).name.lower(),
             "step": message.step,
             "ack_url": message.ack_url,
+            "idempotency_key": message.idempotency_key,
         }
 
     def send(self, address: str, message: PageMessage) -> Delivery:
@@ -64,23 +66,17 @@ class WebhookChannel(PageChannel):
         headers = {
             "Content-Type": "application/json",
             "User-Agent": "Oceanis-Service-Desk/oncall",
-            "Idempotency-Key": f"{message.idempotency_key}-{self.name}",
+            "Idempotency-Key": message.idempotency_key,
         }
         if settings.ONCALL_WEBHOOK_TOKEN:
             headers["Authorization"] = f"Bearer {settings.ONCALL_WEBHOOK_TOKEN}"
-        tries = max(1, settings.ONCALL_WEBHOOK_TRIES)
-        error = ""
-        for attempt in range(1, tries + 1):
-            retry, error = self._post(data, headers, message, attempt)
-            if not error:
-                return Delivery(AttemptOutcome.SENT, address, attempt)
-            if not retry or attempt == tries:
-                return Delivery(AttemptOutcome.FAILED, address, attempt, error)
-            time.sleep(settings.ONCALL_WEBHOOK_BACKOFF_SECONDS * 2 ** (attempt - 1))
-        return Delivery(AttemptOutcome.FAILED, address, tries, error)  # pragma: no cover
+        retry, error = self._post(data, headers, message)
+        if not error:
+            return Delivery(AttemptOutcome.SENT, address)
+        return Delivery(AttemptOutcome.FAILED, address, error, permanent=not retry)
 
-    def _post(self, data: bytes, headers: dict, message: PageMessage, attempt: int):
-        """One HTTP try: (should retry, error text or "")."""
+    def _post(self, data: bytes, headers: dict, message: PageMessage):
+        """One HTTP try: (worth retrying, error text or "")."""
         # The gateway obeys the outbound address policy like any subscriber: an internal
         # gateway is listed by the administrator in OUTBOUND_ALLOWED_NETWORKS.
         timeout = settings.ONCALL_WEBHOOK_TIMEOUT_SECONDS
@@ -91,22 +87,12 @@ class WebhookChannel(PageChannel):
             logger.error("%s gateway refused for page %s: %s", self.name, message.page_id, exc)
             return False, f"{type(exc).__name__}: {exc}"
         except httpx.HTTPError as exc:
-            logger.warning(
-                "%s gateway try %s for page %s: %s", self.name, attempt, message.page_id, exc
-            )
+            logger.warning("%s gateway try for page %s: %s", self.name, message.page_id, exc)
             return True, f"{type(exc).__name__}: {exc}"
         if 200 <= status < 300:
-            logger.info(
-                "%s gateway try %s for page %s: HTTP %s",
-                self.name,
-                attempt,
-                message.page_id,
-                status,
-            )
+            logger.info("%s gateway try for page %s: HTTP %s", self.name, message.page_id, status)
             return False, ""
-        logger.warning(
-            "%s gateway try %s for page %s: HTTP %s", self.name, attempt, message.page_id, status
-        )
+        logger.warning("%s gateway try for page %s: HTTP %s", self.name, message.page_id, status)
         retry = status >= 500 or status in RETRYABLE_STATUSES
         return retry, f"HTTP {status}"
 

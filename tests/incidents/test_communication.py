@@ -10,6 +10,7 @@ from incidents import delivery
 from incidents.communication import default_subject, render_template_body
 from incidents.models import IncidentMessageDelivery
 from incidents.tasks import sweep_incident_deliveries
+from oceanis import delivery as outbox
 
 from .helpers import publish
 
@@ -70,7 +71,10 @@ def test_running_the_delivery_twice_never_sends_twice(
     assert len(mailoutbox) == sent == 4
 
 
-def test_a_failed_send_is_retried_with_backoff_then_marked_failed(incident, technician, mailoutbox):
+def test_a_failed_send_is_retried_with_backoff_then_marked_failed(
+    incident, technician, mailoutbox, settings
+):
+    settings.INCIDENT_MAIL_RETRY_BASE_SECONDS = 60
     message = publish(incident, technician.user)  # on_commit not run: rows stay pending
     now = timezone.now()
     with mock.patch.object(delivery.EmailMessage, "send", side_effect=OSError("SMTP down")):
@@ -78,7 +82,11 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(incident, tech
     rows = IncidentMessageDelivery.objects.filter(message=message)
     assert {(r.status, r.attempts) for r in rows} == {(Status.PENDING, 1)}
     assert all("SMTP down" in r.last_error for r in rows)
-    assert all(r.next_attempt_at == now + delivery.RETRY_BASE for r in rows)
+    # One minute, within the ±20 % jitter that spreads retries after an outage.
+    assert all(
+        dt.timedelta(seconds=48) <= r.next_attempt_at - now <= dt.timedelta(seconds=72)
+        for r in rows
+    )
 
     # Not due yet: the backoff is respected.
     assert delivery.deliver_due(now=now + dt.timedelta(seconds=30)) == 0
@@ -88,7 +96,7 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(incident, tech
     # A recipient whose every attempt fails ends up failed, with its error kept.
     row = rows.first()
     IncidentMessageDelivery.objects.filter(pk=row.pk).update(
-        status=Status.PENDING, attempts=delivery.MAX_ATTEMPTS - 1
+        status=Status.PENDING, attempts=settings.INCIDENT_MAIL_MAX_ATTEMPTS - 1, next_attempt_at=now
     )
     with mock.patch.object(delivery.EmailMessage, "send", side_effect=OSError("refused")):
         delivery.deliver_due(now=now + dt.timedelta(minutes=3))
@@ -96,15 +104,37 @@ def test_a_failed_send_is_retried_with_backoff_then_marked_failed(incident, tech
     assert row.status == Status.FAILED and "refused" in row.last_error
 
 
-def test_a_delivery_claimed_by_a_dead_worker_is_sent_by_the_sweeper(
-    incident, technician, mailoutbox
+def test_a_delivery_claimed_by_a_dead_worker_is_sent_by_the_sweeper_once_its_lease_ends(
+    incident, technician, mailoutbox, settings
 ):
+    settings.INCIDENT_MAIL_LEASE_SECONDS = 600
     publish(incident, technician.user)
-    stale = timezone.now() - delivery.STALE_CLAIM - dt.timedelta(minutes=1)
-    IncidentMessageDelivery.objects.update(status=Status.SENDING, claimed_at=stale)
+    now = timezone.now()
+    # A worker claims the mails, then dies before sending anything.
+    _token, claimed = outbox.claim_due(IncidentMessageDelivery, policy=delivery.policy(), now=now)
+    assert len(claimed) == 4
 
-    assert delivery.deliver_due() == 4
+    assert delivery.deliver_due(now=now + dt.timedelta(minutes=9)) == 0  # lease still running
+    assert delivery.deliver_due(now=now + dt.timedelta(minutes=10, seconds=1)) == 4
     assert len(mailoutbox) == 4
+    # Same Message-ID as the dead worker would have used: a copy is dropped by mail clients.
+    assert {m.extra_headers["Message-ID"] for m in mailoutbox} == {
+        delivery.message_id(row) for row in claimed
+    }
+
+
+def test_a_mail_is_a_dead_letter_after_the_last_attempt(incident, technician, mailoutbox, settings):
+    settings.INCIDENT_MAIL_MAX_ATTEMPTS = 3
+    publish(incident, technician.user)
+    now = timezone.now()
+    with mock.patch.object(delivery.EmailMessage, "send", side_effect=OSError("mailbox full")):
+        for hour in range(4):
+            delivery.deliver_due(now=now + dt.timedelta(hours=hour))
+    rows = IncidentMessageDelivery.objects.all()
+    assert {(r.status, r.attempts) for r in rows} == {(Status.FAILED, 3)}
+    assert all("mailbox full" in r.last_error for r in rows)
+    assert delivery.deliver_due(now=now + dt.timedelta(days=1)) == 0  # never retried again
+    assert mailoutbox == []
 
 
 def test_templates_are_french_and_filled_with_the_incident(incident):

@@ -6,7 +6,7 @@ from zoneinfo import ZoneInfo
 import pytest
 
 from oncall.models import Rotation
-from oncall.rotation import rotation_set_members
+from oncall.services import rotation_set_members
 from sla.policy import HoursPlan
 from tests.factories import ContractFactory, TechnicianFactory, make_manager
 
@@ -53,7 +53,6 @@ def _oncall_settings(settings):
     settings.ONCALL_REPAGES = 1
     settings.ONCALL_SMS_WEBHOOK_URL = ""
     settings.ONCALL_VOICE_WEBHOOK_URL = ""
-    settings.ONCALL_WEBHOOK_BACKOFF_SECONDS = 0
     settings.OUTBOUND_ALLOWED_NETWORKS = ["127.0.0.0/8"]  # the test gateways listen on loopback
     settings.OCEANIS_BASE_URL = "https://desk.oceanis.test"
     settings.OCEANIS_INTERNAL_CLIENT_CODE = "oceanis"

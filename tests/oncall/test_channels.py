@@ -68,6 +68,23 @@ def raise_page(client, capture):
     return Page.objects.get(ticket=ticket)
 
 
+def sweep_for(minutes):
+    """The every-minute sweeper over the next minutes (retries are its job, not a sleep's)."""
+    for minute in range(1, minutes + 1):
+        with time_machine.travel(SATURDAY_3AM + dt.timedelta(minutes=minute), tick=False):
+            paging.sweep()
+
+
+@pytest.fixture
+def no_sleep(monkeypatch):
+    """Paging must never sleep in a worker: any call fails the test."""
+
+    def forbidden(seconds):
+        raise AssertionError(f"time.sleep({seconds}) in a worker")
+
+    monkeypatch.setattr("time.sleep", forbidden)
+
+
 @pytest.fixture
 def phones(rotation):
     _, technicians = rotation
@@ -89,7 +106,7 @@ def test_the_email_says_what_when_and_how_to_acknowledge(
     html = message.alternatives[0][0]
     assert "Acquitter et prendre en charge" in html
     attempt = PageAttempt.objects.get(page=page)
-    assert (attempt.channel, attempt.recipient, attempt.outcome, attempt.tries) == (
+    assert (attempt.channel, attempt.recipient, attempt.status, attempt.attempts) == (
         "email",
         "alice@example.test",
         "sent",
@@ -116,25 +133,62 @@ def test_sms_and_voice_go_to_the_gateway_as_json_with_the_ack_link(
     headers = gateway.requests[0]["headers"]
     assert headers["Authorization"] == "Bearer gw-secret"
     assert headers["Content-Type"] == "application/json"
-    assert headers["Idempotency-Key"] == f"oncall-page-{page.pk}-step-0-sms"
-    assert sorted(page.attempts.values_list("channel", "outcome")) == [
+    sms = page.attempts.get(channel="sms")
+    assert headers["Idempotency-Key"] == body["idempotency_key"] == str(sms.delivery_key)
+    assert sorted(page.attempts.values_list("channel", "status")) == [
         ("email", "sent"),
         ("sms", "sent"),
         ("voice", "sent"),
     ]
 
 
-def test_a_failing_gateway_is_retried_with_the_same_idempotency_key(
-    phones, client_24x7, settings, django_capture_on_commit_callbacks
+def test_a_failing_gateway_is_retried_without_sleep_with_the_same_idempotency_key(
+    phones, client_24x7, settings, django_capture_on_commit_callbacks, no_sleep
 ):
     with Gateway(statuses=[503, 502]) as gateway:
         settings.ONCALL_SMS_WEBHOOK_URL = gateway.url("/sms")
         page = raise_page(client_24x7, django_capture_on_commit_callbacks)
+        assert len(gateway.requests) == 1  # one try, then the row waits for its retry
+        sms = page.attempts.get(channel="sms")
+        assert (sms.status, sms.attempts, sms.last_error) == ("pending", 1, "HTTP 503")
+        sweep_for(2)
     assert len(gateway.requests) == 3
     keys = {r["headers"]["Idempotency-Key"] for r in gateway.requests}
-    assert len(keys) == 1
-    sms = page.attempts.get(channel="sms")
-    assert (sms.outcome, sms.tries, sms.error) == ("sent", 3, "")
+    assert keys == {str(sms.delivery_key)}
+    assert {json.loads(r["body"])["idempotency_key"] for r in gateway.requests} == keys
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts, sms.last_error) == ("sent", 3, "")
+    assert page.attempts.get(channel="email").attempts == 1  # the e-mail went at once, once
+
+
+def test_the_celery_retry_is_scheduled_after_the_backoff_when_a_broker_runs(
+    phones, client_24x7, settings, django_capture_on_commit_callbacks, monkeypatch, no_sleep
+):
+    from oncall import tasks
+
+    scheduled = []
+    monkeypatch.setattr(
+        tasks.deliver_page_message,
+        "apply_async",
+        lambda args, countdown: scheduled.append((args, countdown)),
+    )
+    settings.ONCALL_PAGE_RETRY_BASE_SECONDS = 30
+    with Gateway(statuses=[503, 503]) as gateway:
+        settings.ONCALL_SMS_WEBHOOK_URL = gateway.url("/sms")
+        page = raise_page(client_24x7, django_capture_on_commit_callbacks)  # eager: no retry
+        assert scheduled == []
+        settings.CELERY_TASK_ALWAYS_EAGER = False  # from now on a broker takes the retries
+        sms = page.attempts.get(channel="sms")
+        with time_machine.travel(sms.next_attempt_at, tick=False):
+            assert tasks.deliver_page_message.run(sms.pk) is False  # 503 again
+        [(args, countdown)] = scheduled
+        assert args == [sms.pk] and 48 <= countdown <= 72  # 2 × 30 s ± 20 %
+        sms.refresh_from_db()
+        with time_machine.travel(sms.next_attempt_at, tick=False):
+            assert tasks.deliver_page_message.run(sms.pk) is True
+    assert len(gateway.requests) == 3
+    sms.refresh_from_db()
+    assert (sms.status, sms.attempts) == ("sent", 3)
 
 
 def test_a_gateway_down_for_good_is_logged_failed_and_email_still_goes(
@@ -143,9 +197,10 @@ def test_a_gateway_down_for_good_is_logged_failed_and_email_still_goes(
     with Gateway(statuses=[500, 500, 500, 500]) as gateway:
         settings.ONCALL_SMS_WEBHOOK_URL = gateway.url("/sms")
         page = raise_page(client_24x7, django_capture_on_commit_callbacks)
+        sweep_for(5)
     sms = page.attempts.get(channel="sms")
-    assert (sms.outcome, sms.tries, sms.error) == ("failed", 3, "HTTP 500")
-    assert page.attempts.get(channel="email").outcome == "sent"
+    assert (sms.status, sms.attempts, sms.last_error) == ("failed", 3, "HTTP 500")
+    assert page.attempts.get(channel="email").status == "sent"
     assert len(gateway.requests) == 3
     assert caplog.text.count("sms gateway try") == 3
 
@@ -156,8 +211,10 @@ def test_a_refused_request_is_not_retried(
     with Gateway(statuses=[422]) as gateway:
         settings.ONCALL_SMS_WEBHOOK_URL = gateway.url("/sms")
         page = raise_page(client_24x7, django_capture_on_commit_callbacks)
+        sweep_for(3)
     assert len(gateway.requests) == 1
-    assert page.attempts.get(channel="sms").error == "HTTP 422"
+    sms = page.attempts.get(channel="sms")
+    assert (sms.status, sms.last_error) == ("failed", "HTTP 422")
 
 
 def test_an_unreachable_gateway_is_retried_then_failed(
@@ -167,9 +224,10 @@ def test_an_unreachable_gateway_is_retried_then_failed(
         url = gateway.url("/sms")
     settings.ONCALL_SMS_WEBHOOK_URL = url  # the server is closed: connection refused
     page = raise_page(client_24x7, django_capture_on_commit_callbacks)
+    sweep_for(5)
     sms = page.attempts.get(channel="sms")
-    assert (sms.outcome, sms.tries) == ("failed", 3)
-    assert "URLError" in sms.error or "Connection" in sms.error
+    assert (sms.status, sms.attempts) == ("failed", 3)
+    assert "URLError" in sms.last_error or "Connection" in sms.last_error
 
 
 def test_a_technician_without_phone_is_skipped_on_sms_only(
@@ -179,7 +237,7 @@ def test_a_technician_without_phone_is_skipped_on_sms_only(
         settings.ONCALL_SMS_WEBHOOK_URL = gateway.url("/sms")
         page = raise_page(client_24x7, django_capture_on_commit_callbacks)
     assert gateway.requests == []
-    assert dict(page.attempts.values_list("channel", "outcome")) == {
+    assert dict(page.attempts.values_list("channel", "status")) == {
         "email": "sent",
         "sms": "skipped",
     }
@@ -204,7 +262,7 @@ class ShoutChannel(PageChannel):
         from oncall.channels.base import Delivery
 
         ShoutChannel.sent.append((address, message.short_text))
-        return Delivery("sent", address, 1)
+        return Delivery("sent", address)
 
 
 class BrokenChannel(ShoutChannel):
@@ -226,7 +284,11 @@ def test_a_new_channel_plugs_in_by_setting_and_a_broken_one_does_not_stop_the_ot
     assert ShoutChannel.sent[0][0] == "alice"
     assert page.ticket.reference in ShoutChannel.sent[0][1]
     broken = page.attempts.get(channel="broken")
-    assert broken.outcome == "failed" and "provider SDK exploded" in broken.error
+    assert broken.status == "pending" and "provider SDK exploded" in broken.last_error
+    sweep_for(5)  # retried like any failure, then a dead letter
+    broken.refresh_from_db()
+    assert (broken.status, broken.attempts) == ("failed", 3)
+    assert page.attempts.get(channel="shout").attempts == 1
 
 
 def test_a_bad_gateway_url_fails_the_system_checks(settings):
@@ -241,5 +303,4 @@ def test_sms_text_is_one_short_paragraph(rotation, client_24x7, django_capture_o
     assert "\n" not in message.short_text
     assert len(message.short_text) < 400
     assert SmsChannel().body("+33", message)["message"] == message.short_text
-    assert message.idempotency_key == f"oncall-page-{page.pk}-step-0"
     assert dt.timedelta(hours=1) == page.intervention_deadline - page.raised_at

@@ -161,7 +161,7 @@ def test_without_anyone_on_call_the_page_is_recorded_unanswered(
     ticket = create_critical(SATURDAY_3AM, client_24x7, django_capture_on_commit_callbacks)
     page = Page.objects.get(ticket=ticket)
     assert page.state == PageState.UNANSWERED
-    assert set(page.attempts.values_list("outcome", flat=True)) == {"skipped"}
+    assert set(page.attempts.values_list("status", flat=True)) == {"skipped"}
     assert pages_sent() == []
 
 
@@ -208,7 +208,7 @@ def test_without_ack_it_repages_then_escalates_to_the_backup_then_the_manager(
     page.refresh_from_db()
     assert page.intervention_met is False
 
-    log = list(page.attempts.values_list("step", "level", "channel", "outcome"))
+    log = list(page.attempts.values_list("step", "level", "channel", "status"))
     assert log == [
         (0, PageLevel.PRIMARY, "email", "sent"),
         (1, PageLevel.PRIMARY, "email", "sent"),
@@ -238,7 +238,7 @@ def test_a_missing_backup_is_logged_and_skipped_straight_to_the_manager(
     sweep_at(SATURDAY_3AM + dt.timedelta(minutes=10))
     sweep_at(SATURDAY_3AM + dt.timedelta(minutes=20))
     assert recipients() == ["solo", "solo", "boss"]
-    skipped = PageAttempt.objects.get(page__ticket=ticket, outcome="skipped")
+    skipped = PageAttempt.objects.get(page__ticket=ticket, status="skipped")
     assert skipped.level == PageLevel.BACKUP
 
 

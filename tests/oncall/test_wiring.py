@@ -45,7 +45,7 @@ def test_a_broker_outage_never_breaks_ticket_creation_and_the_sweeper_catches_up
     assert "the sweeper will" in caplog.text
     with time_machine.travel(SATURDAY_3AM.replace(minute=1), tick=False):
         assert paging.sweep()["raised"] == 1
-    assert Page.objects.get(ticket=ticket).attempts.filter(outcome="sent").count() == 1
+    assert Page.objects.get(ticket=ticket).attempts.filter(status="sent").count() == 1
 
 
 def test_events_that_cannot_page_are_not_even_enqueued(rotation, client_24x7, monkeypatch):
