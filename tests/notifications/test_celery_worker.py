@@ -20,16 +20,18 @@ BROKER = os.environ.get("CELERY_TEST_BROKER_URL", "")
 
 
 @pytest.fixture
-def real_broker():
-    """The app switched to the test broker, not eager, with a purged queue; restored after."""
-    conf = celery_app.conf
-    saved = (conf.broker_url, conf.task_always_eager, conf.result_backend)
-    conf.broker_url, conf.task_always_eager, conf.result_backend = BROKER, False, None
+def real_broker(settings):
+    """The app switched to the test broker, not eager, with a purged queue; restored after.
+
+    Through Django's settings, which the app reads live: with Celery 5.6 an assignment to
+    ``conf.broker_url`` is shadowed by the CELERY_-prefixed setting (the test ran eagerly)."""
+    settings.CELERY_BROKER_URL = BROKER
+    settings.CELERY_TASK_ALWAYS_EAGER = False
     _forget_connections()  # producers created earlier point at the previous broker
+    assert (celery_app.conf.broker_url, celery_app.conf.task_always_eager) == (BROKER, False)
     celery_app.control.purge()
     yield celery_app
     _forget_connections()
-    conf.broker_url, conf.task_always_eager, conf.result_backend = saved
 
 
 def _forget_connections():
