@@ -129,26 +129,39 @@ def detect(payload) -> str:
     return "generic"
 
 
-def parse(payload, flavour: str | None = None) -> list[Alert]:
-    """All alerts of a payload, or AlertPayloadError listing every invalid field."""
+def parse_each(payload, flavour: str | None = None) -> tuple[list[Alert | None], dict]:
+    """Every alert of a payload by position (None where invalid) and the reason per invalid one.
+
+    An invalid alert is refused on its own (``alerts.<n>`` or, for a single alert, ``alert``),
+    as an alert without a client is: the others go on. Raises ``AlertPayloadError`` when the
+    payload itself is unusable (unknown type, no alerts, too many, not the announced shape) or
+    when no alert in it is valid.
+    """
     flavour = flavour or detect(payload)
     parser = {"alertmanager": _alertmanager, "zabbix": _zabbix, "generic": _generic}.get(flavour)
     if parser is None:
         raise AlertPayloadError(f"Type de contenu inconnu « {flavour} ».", {"type": [flavour]})
-    is_list, items = parser(payload)
+    items = parser(payload)
     if not items:
         raise AlertPayloadError("Aucune alerte dans le contenu reçu.")
     if len(items) > MAX_ALERTS_PER_PAYLOAD:
         raise AlertPayloadError(f"Plus de {MAX_ALERTS_PER_PAYLOAD} alertes dans un seul envoi.")
-    alerts, errors = [], {}
+    alerts: list[Alert | None] = []
+    errors: dict[str, list[str]] = {}
     for index, build in enumerate(items):
         try:
             alerts.append(build())
         except ValueError as exc:
-            errors[f"alerts.{index}" if is_list else "alert"] = [str(exc)]
-    if errors:
+            alerts.append(None)
+            errors[alert_key(index, len(items))] = [str(exc)]
+    if errors and len(errors) == len(alerts):
         raise AlertPayloadError("Alerte(s) invalide(s) : rien n'a été enregistré.", errors)
-    return alerts
+    return alerts, errors
+
+
+def alert_key(index: int, count: int) -> str:
+    """Where the reason an alert was refused goes: ``alerts.<n>``, or ``alert`` when alone."""
+    return "alert" if count == 1 else f"alerts.{index}"
 
 
 def _object(value, what: str) -> dict:
@@ -157,13 +170,13 @@ def _object(value, what: str) -> dict:
     return value
 
 
-def _generic(payload) -> tuple[bool, list]:
+def _generic(payload) -> list:
     """One alert object, a JSON array of them, or ``{"alerts": [...]}``."""
     if isinstance(payload, dict) and isinstance(payload.get("alerts"), list):
         payload = payload["alerts"]
     if isinstance(payload, list):
-        return True, [lambda row=row: _generic_one(row) for row in payload]
-    return False, [lambda: _generic_one(payload)]
+        return [lambda row=row: _generic_one(row) for row in payload]
+    return [lambda: _generic_one(payload)]
 
 
 def _generic_one(row) -> Alert:
@@ -192,10 +205,10 @@ def _generic_one(row) -> Alert:
     )
 
 
-def _alertmanager(payload) -> tuple[bool, list]:
+def _alertmanager(payload) -> list:
     if not isinstance(payload, dict) or not isinstance(payload.get("alerts"), list):
         raise AlertPayloadError("Webhook Alertmanager sans liste « alerts ».", {"alerts": ["?"]})
-    return True, [lambda row=row: _alertmanager_one(row) for row in payload["alerts"]]
+    return [lambda row=row: _alertmanager_one(row) for row in payload["alerts"]]
 
 
 def _alertmanager_one(row) -> Alert:
@@ -224,8 +237,8 @@ def _alertmanager_one(row) -> Alert:
     )
 
 
-def _zabbix(payload) -> tuple[bool, list]:
-    return False, [lambda: _zabbix_one(payload)]
+def _zabbix(payload) -> list:
+    return [lambda: _zabbix_one(payload)]
 
 
 def _tags(row) -> dict:

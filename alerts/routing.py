@@ -26,21 +26,37 @@ def client_error_index(key: str) -> int | None:
     return None
 
 
+def refused_alert_index(key: str) -> int | None:
+    """The position of the alert an error is about: refused for its client (``client``,
+    ``alerts.<n>.client``) or as invalid / not storable (``alert``, ``alerts.<n>``); None for
+    an error about the payload as a whole."""
+    if key == "alert":
+        return 0
+    parts = key.split(".")
+    if len(parts) == 2 and parts[0] == "alerts" and parts[1].isdigit():
+        return int(parts[1])
+    return client_error_index(key)
+
+
 def resolve_clients(
-    alerts: list[Alert], scope_client_id: int | None
+    alerts: list[Alert | None], scope_client_id: int | None
 ) -> tuple[list[tuple[int, int | None] | None], dict[str, list[str]]]:
     """(client_id, site_id) per alert, in one query whatever the number of alerts.
 
     An alert without a client (no code, unmapped host, no client-scoped token), or naming
     another client than a client-scoped token's, gets None and an error under
     ``alerts.<index>.client`` (``client`` for a single alert): the caller decides whether the
-    rest of the payload goes on. Returns ``(targets, errors)``.
+    rest of the payload goes on. An invalid alert (None, refused by the parser) gets None and
+    no error here. Returns ``(targets, errors)``.
     """
-    codes = {a.client_code for a in alerts if a.client_code}
-    names = {n for a in alerts if a.host for n in _host_keys(a.host)}
+    codes = {a.client_code for a in alerts if a is not None and a.client_code}
+    names = {n for a in alerts if a is not None and a.host for n in _host_keys(a.host)}
     by_code, by_host = _lookup(sorted(codes), sorted(names))
     targets, errors = [], {}
     for index, alert in enumerate(alerts):
+        if alert is None:
+            targets.append(None)
+            continue
         key = client_error_key(index, len(alerts))
         mapped = next((by_host[n] for n in _host_keys(alert.host) if n in by_host), None)
         if alert.client_code:

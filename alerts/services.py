@@ -18,22 +18,27 @@ Flow of one payload (already parsed into ``parsing.Alert``):
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Iterable
+from contextlib import nullcontext
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DataError, connection, transaction
 from django.utils import timezone
 
+from ops.metrics import alerts_received
 from sla.policy import URGENCY_RANK, HoursPlan, Urgency, calendar_for
 from tickets import services as tickets
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Channel, Kind, State, Ticket
 
 from .dedup import upsert_events
 from .models import SEVERITY_RANK, Event, Severity
-from .parsing import Alert, AlertPayloadError
+from .parsing import Alert, AlertPayloadError, alert_key
 from .routing import resolve_clients
+
+logger = logging.getLogger(__name__)
 
 TICKET_SEVERITY_RANK = SEVERITY_RANK[Severity.MAJOR]
 CRITICAL_RANK = SEVERITY_RANK[Severity.CRITICAL]
@@ -73,26 +78,49 @@ def out_of_hours(now: datetime) -> bool:
 
 
 def alerts_ingest(
-    *, alerts: list[Alert], by, scope_client_id: int | None = None, now: datetime | None = None
+    *,
+    alerts: list[Alert | None],
+    by,
+    scope_client_id: int | None = None,
+    now: datetime | None = None,
+    invalid: dict[str, list[str]] | None = None,
 ) -> IngestResult:
     """Ingest parsed alerts.
 
-    An alert with no client Oceanis serves is rejected on its own (``result.rejected`` and
-    ``result.errors``; the caller logs it) while the rest of the payload is ingested: one unmapped
-    host in an Alertmanager group must not hold back the critical alert of a known client, which
-    a 4xx would, as Alertmanager does not retry those. When no alert has a client at all,
-    ``AlertPayloadError`` is raised and nothing is written.
+    An alert with no client Oceanis serves, one the parser refused (None in ``alerts``, its
+    reason in ``invalid``) and one the database refuses to store are each rejected on their own
+    (``result.rejected`` and ``result.errors``; the caller logs them) while the rest of the
+    payload is ingested: one bad alert in an Alertmanager group must not hold back the critical
+    alert of a known client, which a 4xx would, as Alertmanager does not retry those (and a 5xx
+    would be retried forever). When no alert can be ingested at all, ``AlertPayloadError`` is
+    raised and nothing is written.
     """
     now = now or timezone.now()
-    targets, errors = resolve_clients(alerts, scope_client_id)
-    routed = [(a, t) for a, t in zip(alerts, targets, strict=True) if t is not None]
+    targets, client_errors = resolve_clients(alerts, scope_client_id)
+    errors = {**(invalid or {}), **client_errors}
+    routed = [
+        (index, a, t)
+        for index, (a, t) in enumerate(zip(alerts, targets, strict=True))
+        if t is not None
+    ]
     if not routed and errors:
-        raise AlertPayloadError("Client introuvable : rien n'a été enregistré.", errors)
+        alerts_received(accepted=0, rejected=len(alerts))
+        reason = (
+            "Client introuvable : rien n'a été enregistré."
+            if not invalid
+            else "Aucune alerte enregistrable : rien n'a été enregistré."
+        )
+        raise AlertPayloadError(reason, errors)
     result = IngestResult(received=len(alerts), rejected=len(alerts) - len(routed), errors=errors)
-    firing = [(a, t) for a, t in routed if a.status == "firing"]
-    resolved = [(a, t) for a, t in routed if a.status == "resolved"]
+    firing = [(index, a, t) for index, a, t in routed if a.status == "firing"]
+    resolved = [(a, t) for _index, a, t in routed if a.status == "resolved"]
     late = out_of_hours(now)
-    for row in upsert_events(firing, now):
+    stored = _store_firing(firing, now, result, count=len(alerts))
+    # After the write: an alert the database refused counts as rejected, not accepted.
+    alerts_received(accepted=len(alerts) - result.rejected, rejected=result.rejected)
+    if result.rejected == len(alerts):
+        raise AlertPayloadError("Aucune alerte enregistrable : rien n'a été enregistré.", errors)
+    for row in stored:
         outcome = "created" if row["inserted"] else "updated"
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.events.append(
@@ -110,6 +138,37 @@ def alerts_ingest(
             {"id": event.pk if event else None, "fingerprint": fingerprint, "outcome": outcome}
         )
     return result
+
+
+def _store_firing(firing: list, now: datetime, result: IngestResult, *, count: int) -> list[dict]:
+    """Upsert the firing alerts in one statement; if the database refuses it, alert by alert,
+    so that the one it cannot store is rejected alone (and logged) instead of failing them all.
+
+    Only refusals of the content (DataError, and the driver's ValueError for a NUL byte) are
+    isolated; a lock or statement timeout still fails the request (503, retried by the sender).
+    """
+    pairs = [(a, t) for _index, a, t in firing]
+    try:
+        with _savepoint():
+            return upsert_events(pairs, now)
+    except (DataError, ValueError) as exc:
+        logger.warning("Alert batch refused by the database, stored one by one: %s", exc)
+    rows = []
+    for index, alert, target in firing:
+        try:
+            with _savepoint():
+                rows += upsert_events([(alert, target)], now)
+        except (DataError, ValueError) as exc:
+            logger.warning("Alert %s (%s) not stored: %s", index, alert.fingerprint, exc)
+            result.errors[alert_key(index, count)] = [f"enregistrement impossible : {exc}"]
+            result.rejected += 1
+    return rows
+
+
+def _savepoint():
+    """A savepoint inside a transaction (a replay, the tests), where a refused statement would
+    abort everything; nothing outside one, where the single upsert is atomic by itself."""
+    return transaction.atomic() if connection.in_atomic_block else nullcontext()
 
 
 def _group(rows: Iterable[tuple[Alert, tuple[int, int]]]) -> dict:

@@ -6,7 +6,9 @@ Integrations branch on ``error`` (stable, English snake_case); ``detail`` is for
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied as DjangoPermissionDenied
+from django.core.exceptions import RequestDataTooBig, TooManyFieldsSent, TooManyFilesSent
 from django.core.exceptions import ValidationError as DjangoValidationError
 from django.http import Http404
 from django.utils.translation import gettext as _
@@ -32,6 +34,18 @@ class StaleVersion(Conflict):
 
 class TransitionNotAllowed(Conflict):
     default_code = "transition_not_allowed"
+
+
+class PayloadTooLarge(exceptions.APIException):
+    """413: the body is over DATA_UPLOAD_MAX_MEMORY_SIZE (Django refuses to read it)."""
+
+    status_code = status.HTTP_413_REQUEST_ENTITY_TOO_LARGE
+    default_code = "payload_too_large"
+    default_detail = "Corps de requête trop volumineux."
+
+
+def payload_too_large_detail(limit: int) -> str:
+    return _("Corps de requête trop volumineux : au plus %(limit)s octets.") % {"limit": limit}
 
 
 # DRF's own codes, renamed where they read poorly for integrators.
@@ -84,6 +98,10 @@ def exception_handler(exc, context):
         )
     elif isinstance(exc, Http404):
         exc = exceptions.NotFound()
+    elif isinstance(exc, RequestDataTooBig):
+        exc = PayloadTooLarge(payload_too_large_detail(settings.DATA_UPLOAD_MAX_MEMORY_SIZE))
+    elif isinstance(exc, TooManyFieldsSent | TooManyFilesSent):
+        exc = exceptions.ParseError(str(exc))
     elif isinstance(exc, DjangoPermissionDenied):
         # The policy's reason ("affectée à …") is what the caller needs to understand a 403.
         exc = exceptions.PermissionDenied(str(exc) or None)

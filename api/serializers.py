@@ -23,6 +23,7 @@ from tickets.models import (
 )
 
 from .auth import Scope
+from .strict import StrictBodyMixin
 
 
 def scoped_clients(scope: Scope):
@@ -170,7 +171,7 @@ class ClientCodeField(serializers.SlugRelatedField):
         return row[0]
 
 
-class TicketCreateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
+class TicketCreateSerializer(StrictBodyMixin, ScopedQuerysetsMixin, serializers.Serializer):
     client = ClientCodeField(
         required=False,
         help_text=_("Code client ; facultatif avec un jeton limité à un client."),
@@ -225,7 +226,7 @@ class TicketCreateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
         return attrs
 
 
-class TicketUpdateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
+class TicketUpdateSerializer(StrictBodyMixin, ScopedQuerysetsMixin, serializers.Serializer):
     """Partial update of the qualification; only the fields sent change."""
 
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
@@ -248,11 +249,11 @@ class TicketUpdateSerializer(ScopedQuerysetsMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", write_only=True)
 
 
-class ReasonSerializer(serializers.Serializer):
+class ReasonSerializer(StrictBodyMixin, serializers.Serializer):
     reason = serializers.CharField(max_length=2000)
 
 
-class NoteSerializer(serializers.Serializer):
+class NoteSerializer(StrictBodyMixin, serializers.Serializer):
     note = serializers.CharField(required=False, allow_blank=True, default="", max_length=10000)
 
 
@@ -261,10 +262,12 @@ class PendingSerializer(ReasonSerializer):
 
 
 class ResolveSerializer(NoteSerializer):
+    # The resolution report is mandatory (tickets.services.ticket_resolve): the client reads it.
+    note = serializers.CharField(max_length=10000)
     minutes_spent = serializers.IntegerField(min_value=0, max_value=100_000, default=0)
 
 
-class QualificationSerializer(serializers.Serializer):
+class QualificationSerializer(StrictBodyMixin, serializers.Serializer):
     kind = serializers.ChoiceField(choices=Kind.choices, required=False)
     urgency = serializers.ChoiceField(choices=Urgency.choices, required=False)
     complexity = serializers.ChoiceField(choices=Complexity.choices, required=False)
@@ -278,7 +281,7 @@ class QualificationSerializer(serializers.Serializer):
     billable = serializers.BooleanField(required=False)
 
 
-class CloseSerializer(serializers.Serializer):
+class CloseSerializer(StrictBodyMixin, serializers.Serializer):
     synthesis = serializers.CharField(max_length=10000)
     qualification = QualificationSerializer(required=False)
 
@@ -297,6 +300,13 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
     actor = serializers.SerializerMethodField()
     from_state = _optional_choice(State.choices)
     to_state = _optional_choice(State.choices)
+    # Not read-only, so that the schema does not mark it required: client tokens never get it.
+    payload = serializers.JSONField(
+        required=False,
+        help_text=_(
+            "Détails internes (identifiants, valeurs précédentes) ; absent pour un jeton client."
+        ),
+    )
 
     class Meta:
         model = TicketEvent
@@ -327,7 +337,7 @@ class TimelineEntrySerializer(serializers.ModelSerializer):
         return data
 
 
-class TimelineCreateSerializer(serializers.Serializer):
+class TimelineCreateSerializer(StrictBodyMixin, serializers.Serializer):
     body = serializers.CharField(max_length=20000)
     public = serializers.BooleanField(
         default=True, help_text=_("true : compte-rendu visible du client ; false : note interne.")

@@ -29,6 +29,7 @@ from .views.directory import (
     SiteViewSet,
     TechnicianViewSet,
 )
+from .views.oncall import PageAckView, on_call_now
 from .views.tickets import TicketViewSet
 from .views.webhooks import WebhookSubscriptionViewSet
 
@@ -89,6 +90,8 @@ urlpatterns = [
         MyNotificationReadView.as_view(),
         name="my_notification_read",
     ),
+    path("oncall/now", on_call_now, name="oncall_now"),
+    path("oncall/pages/<int:pk>/ack/", PageAckView.as_view(), name="oncall_page_ack"),
     path("", include(router.urls)),
     # Last: any other path answers the API's JSON 404, not an HTML page. Only paths ending in a
     # slash, so that CommonMiddleware still redirects `/api/v1/tickets` to `/api/v1/tickets/`.

@@ -81,7 +81,6 @@ class NoteForm(ActionForm):
 class ResolveForm(ActionForm):
     note = forms.CharField(
         label=gettext_lazy("Compte-rendu de résolution (visible du client)"),
-        required=False,
         widget=forms.Textarea({"rows": 3}),
     )
     minutes_spent = MinutesField()

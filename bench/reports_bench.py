@@ -510,10 +510,10 @@ def run_timings(args) -> dict[str, float]:
     from django.db.models import Count
 
     from clients.models import Client
-    from reports.billing import billing_summary
     from reports.pdf import render_report_pdf
     from reports.periods import Period
-    from reports.queries import ServiceReport
+    from reports.selectors.billing import billing_summary
+    from reports.selectors.service import ServiceReport
     from reports.tables import report_tables
     from reports.team import team_report
 

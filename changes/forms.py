@@ -6,33 +6,20 @@ from django import forms
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from incidents.forms import LocalDateTimeField, tickets_from_references
-from incidents.models import MajorIncident
+from oceanis.forms import LocalDateTimeField
 from staff.models import Technician
+from tickets.fields import TicketReferencesField
 
 from .models import ChangeRequest, Problem
 
 
+def _major_incidents():
+    # Through the relation, so that this app does not import the incidents app.
+    return Problem.incidents.field.related_model.objects.order_by("-started_at")
+
+
 def _technicians():
     return Technician.objects.select_related("user").filter(user__is_active=True)
-
-
-class TicketReferencesField(forms.CharField):
-    """Ticket references separated by spaces or commas, cleaned into Ticket objects."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault("required", False)
-        kwargs.setdefault("label", _("Demandes liées (références)"))
-        kwargs.setdefault("help_text", _("Ex. : OC-2026-000123 OC-2026-000124"))
-        super().__init__(**kwargs)
-
-    def clean(self, value):
-        return tickets_from_references(super().clean(value))
-
-    def prepare_value(self, value):
-        if isinstance(value, list | tuple):
-            return " ".join(getattr(t, "reference", str(t)) for t in value)
-        return value
 
 
 class ProblemForm(forms.Form):
@@ -53,7 +40,7 @@ class ProblemForm(forms.Form):
     )
     incidents = forms.ModelMultipleChoiceField(
         label=_("Incidents majeurs liés"),
-        queryset=MajorIncident.objects.order_by("-started_at"),
+        queryset=_major_incidents(),
         required=False,
         widget=forms.SelectMultiple(attrs={"size": 5}),
     )

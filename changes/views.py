@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents.access import staff_required
-from incidents.forms import add_service_errors
+from backoffice.access import staff_required
+from oceanis.forms import add_service_errors
 
 from . import services
 from .forms import ChangeForm, ProblemForm, TransitionForm

@@ -14,7 +14,7 @@ from django.utils import translation
 from backoffice.access import policy_required
 from staff.policy import Action
 
-from .scoping import contact_for
+from .selectors import contact_for
 
 
 def contact_required(view):

@@ -18,11 +18,10 @@ from clients.models import Contact
 from tickets.admin_actions import ViewOnlyMixin, messages
 from tickets.attachments import validate_upload
 
-from .documents import document_add
 from .downloads import file_download
-from .invitations import invite_contact
 from .models import CalendarFeed, ProjectDocument
 from .planning import feed_revoke
+from .services import contact_invite, document_add
 
 
 class ProjectDocumentForm(forms.ModelForm):
@@ -146,7 +145,7 @@ def invite_to_extranet(modeladmin, request, queryset):
     sent = 0
     for contact in queryset.select_related("client", "user"):
         try:
-            invite_contact(contact, base_url=base_url)
+            contact_invite(contact=contact, base_url=base_url)
         except ValidationError as exc:
             modeladmin.message_user(
                 request, f"{contact} : {' '.join(exc.messages)}", messages.ERROR

@@ -12,7 +12,7 @@ from clients.models import Contact
 from sla.policy import Urgency
 from tickets.models import OPEN_STATES, State
 
-from .actions import validate_files
+from .services import validate_files
 
 # The contract's wording (GTI section), in the client's words.
 URGENCY_HELP = {

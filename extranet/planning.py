@@ -17,7 +17,7 @@ from oceanis.tokens import hash_token
 from tickets.models import PlannedIntervention
 
 from .models import CalendarFeed
-from .scoping import contact_for, visible_interventions
+from .selectors import contact_for, visible_interventions
 
 FEED_PAST_DAYS = 90  # the feed also keeps recent interventions, so calendars do not lose them
 

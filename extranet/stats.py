@@ -16,7 +16,7 @@ from sla.policy import Urgency
 from tickets.selectors import breached_q, gti_met_q
 
 from .forms import URGENCY_ORDER
-from .scoping import visible_tickets
+from .selectors import visible_tickets
 
 
 @dataclass

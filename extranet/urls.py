@@ -1,7 +1,8 @@
-"""Extranet URLs (mounted at /extranet/). The security suite walks this list: every new URL is
-checked automatically against cross-client access."""
+"""Extranet URLs (mounted at /extranet/): every client-facing page, including those of the
+incidents and projects apps (their ``client_urls``). The security suite walks this list: every new
+URL is checked automatically against cross-client access."""
 
-from django.urls import path
+from django.urls import include, path
 
 from .views import auth, files, history, home, planning, requests, service
 
@@ -48,4 +49,6 @@ urlpatterns = [
     path("documents/<int:document_id>/", files.document_download, name="document_download"),
     path("documents/depot/", files.document_upload, name="document_upload"),
     path("niveau-de-service/", service.service_level, name="service_level"),
+    path("incidents/", include("incidents.client_urls")),
+    path("projets/", include("projects.client_urls")),
 ]

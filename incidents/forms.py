@@ -9,21 +9,10 @@ from django.utils.translation import gettext_lazy as _
 
 from alerts.models import Event
 from clients.models import Client
-from tickets.models import Ticket
+from oceanis.forms import LocalDateTimeField
+from tickets.fields import tickets_from_references
 
 from .models import MessageKind
-
-DATETIME_FORMAT = "%Y-%m-%dT%H:%M"
-
-
-class LocalDateTimeField(forms.DateTimeField):
-    """A ``datetime-local`` input, read in the current (Paris) time zone."""
-
-    widget = forms.DateTimeInput(attrs={"type": "datetime-local"}, format=DATETIME_FORMAT)
-
-    def __init__(self, *args, **kwargs):
-        kwargs.setdefault("input_formats", [DATETIME_FORMAT, "%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S"])
-        super().__init__(*args, **kwargs)
 
 
 class IncidentForm(forms.Form):
@@ -62,20 +51,6 @@ class IncidentCreateForm(IncidentForm):
 
     def clean_events(self):
         return events_from_numbers(self.cleaned_data["events"])
-
-
-def tickets_from_references(raw: str) -> list[Ticket]:
-    """Tickets named by their references (separated by spaces, commas or new lines)."""
-    references = [r.upper() for r in re.split(r"[\s,;]+", raw or "") if r]
-    if not references:
-        return []
-    found = {t.reference: t for t in Ticket.objects.filter(reference__in=references)}
-    missing = [r for r in references if r not in found]
-    if missing:
-        raise forms.ValidationError(
-            _("Demande introuvable : %(refs)s") % {"refs": ", ".join(missing)}
-        )
-    return [found[r] for r in dict.fromkeys(references)]
 
 
 def events_from_numbers(raw: str) -> list[Event]:
@@ -119,7 +94,10 @@ class ClientForm(forms.Form):
 
 
 class PublishForm(forms.Form):
-    kind = forms.ChoiceField(label=_("Modèle"), choices=MessageKind.choices)
+    # Chosen with the page's "Charger le modèle" selector, which filled subject and body.
+    kind = forms.ChoiceField(
+        label=_("Modèle"), choices=MessageKind.choices, widget=forms.HiddenInput
+    )
     subject = forms.CharField(label=_("Objet"), max_length=200)
     body = forms.CharField(label=_("Message"), widget=forms.Textarea(attrs={"rows": 14}))
     next_update_at = LocalDateTimeField(
@@ -146,15 +124,3 @@ class PirForm(forms.Form):
         required=False,
         widget=forms.Textarea(attrs={"rows": 5}),
     )
-
-
-def add_service_errors(form: forms.Form, exc) -> None:
-    """Show a service's ``ValidationError`` on the form: per field when it names one."""
-    if hasattr(exc, "error_dict"):
-        for field, errors in exc.error_dict.items():
-            target = field if field in form.fields else None
-            for error in errors:
-                form.add_error(target, error)
-    else:
-        for message in exc.messages:
-            form.add_error(None, message)

@@ -18,6 +18,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Event
 from oceanis.pdf import FONT, OceanisPDF
+from tickets.activity import is_client_activity
 from tickets.models import EventKind, State, Ticket, TicketEvent
 
 from .models import MajorIncident, PostIncidentReport
@@ -34,7 +35,10 @@ class TimelineEntry:
 
 
 def _event_title(event: TicketEvent) -> str:
-    title = f"{event.ticket.reference} – {event.get_kind_display()}"
+    kind = event.get_kind_display()
+    if event.kind == EventKind.REPORT and is_client_activity(event, event.ticket):
+        kind = _("Commentaire du client")  # not a report of Oceanis' work
+    title = f"{event.ticket.reference} – {kind}"
     if event.kind == EventKind.TRANSITION and event.to_state:
         return f"{title} : {State(event.to_state).label}"
     if event.kind == EventKind.ESCALATION:
@@ -72,7 +76,7 @@ def pir_timeline(
     events = TicketEvent.objects.filter(ticket__major_incident_link__incident=incident)
     if visible_tickets is not None:
         events = events.filter(public=True, ticket__in=visible_tickets)
-    for event in events.select_related("ticket").order_by("at", "pk"):
+    for event in events.select_related("ticket", "actor").order_by("at", "pk"):
         entries.append(
             TimelineEntry(event.at, "ticket", _event_title(event), event.body, not event.public)
         )

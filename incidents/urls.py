@@ -1,8 +1,11 @@
 from django.urls import path
 
-from . import views, views_client
+from oceanis.redirects import moved
+
+from . import views
 
 app_name = "incidents"
+
 
 urlpatterns = [
     path("", views.incident_list, name="list"),
@@ -27,7 +30,12 @@ urlpatterns = [
     path("<int:pk>/rapport/", views.pir_edit, name="pir"),
     path("<int:pk>/rapport/publication/", views.pir_publish, name="pir_publish"),
     path("<int:pk>/rapport.pdf", views.pir_download, name="pir_pdf"),
-    path("client/", views_client.client_home, name="client_home"),
-    path("client/<int:pk>/rapport/", views_client.client_report, name="client_report"),
-    path("client/<int:pk>/rapport.pdf", views_client.client_report_pdf, name="client_report_pdf"),
+    # The client pages moved to the extranet (/extranet/incidents/): old links redirect there.
+    path("client/", moved("extranet:incidents"), name="client_home_moved"),
+    path("client/<int:pk>/rapport/", moved("extranet:incident_report"), name="client_report_moved"),
+    path(
+        "client/<int:pk>/rapport.pdf",
+        moved("extranet:incident_report_pdf"),
+        name="client_report_pdf_moved",
+    ),
 ]

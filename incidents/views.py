@@ -14,12 +14,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from alerts.models import Event
+from backoffice.access import policy_required, staff_required
 from clients.models import Client
+from oceanis.forms import add_service_errors
 from staff.policy import Action
 from tickets.models import Ticket
 
 from . import services
-from .access import policy_required, staff_required
 from .communication import default_subject, render_template_body
 from .forms import (
     ClientForm,
@@ -29,7 +30,6 @@ from .forms import (
     NextUpdateForm,
     PirForm,
     PublishForm,
-    add_service_errors,
 )
 from .models import MajorIncident, MessageKind, PostIncidentReport
 from .pir import duration_label, pir_pdf, pir_timeline

@@ -11,7 +11,7 @@ from django.shortcuts import render
 
 from alerts.models import Event
 from extranet.access import contact_required
-from extranet.scoping import is_site_restricted, visible_tickets
+from extranet.selectors import is_site_restricted, visible_tickets
 
 from .models import MajorIncident, PostIncidentReport
 from .pir import duration_label, pir_pdf, pir_timeline

@@ -67,6 +67,19 @@ class NoticeCursorPagination(IdCursorPagination):
 
 
 UNREAD = OpenApiParameter("unread", bool, description="`true` : seulement les non lues")
+# An APIView: drf-spectacular documents its pagination only when told (page and parameters).
+NOTICE_PAGE = inline_serializer(
+    "PaginatedNoticeList",
+    {
+        "next": serializers.URLField(allow_null=True, help_text="Page suivante, ou null."),
+        "previous": serializers.URLField(allow_null=True, help_text="Page précédente, ou null."),
+        "results": NoticeSerializer(many=True),
+    },
+)
+PAGE_PARAMETERS = [
+    OpenApiParameter(parameter["name"], parameter["schema"], description=parameter["description"])
+    for parameter in NoticeCursorPagination().get_schema_operation_parameters(view=None)
+]
 
 
 class MyNotificationsView(APIView):
@@ -76,8 +89,8 @@ class MyNotificationsView(APIView):
     @extend_schema(
         summary="Mes notifications",
         tags=["notifications"],
-        parameters=[UNREAD],
-        responses={200: NoticeSerializer(many=True), **errors(400, 401, 403, 429)},
+        parameters=[UNREAD, *PAGE_PARAMETERS],
+        responses={200: NOTICE_PAGE, **errors(400, 401, 403, 429)},
     )
     def get(self, request):
         unread = request.query_params.get("unread", "").lower()

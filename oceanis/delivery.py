@@ -19,6 +19,7 @@ import uuid
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from typing import Any, TypeVar
 
 from django.db import connection, models, transaction
 from django.db.models import F, Min, Q
@@ -29,6 +30,8 @@ from oceanis.db import delete_in_batches
 
 JITTER = 0.2  # ±20 %: workers retrying after one outage do not all hit the server at once
 MAX_ERROR_LENGTH = 2000
+
+R = TypeVar("R", bound="DeliveryRow")
 
 
 class DeliveryStatus(models.TextChoices):
@@ -91,7 +94,7 @@ def register(model: type[DeliveryRow], policy: DeliveryPolicy) -> None:
 def backoff(policy: DeliveryPolicy, attempts: int) -> timedelta:
     """base, 2×base, 4×base … after ``attempts`` failed attempts, capped, then ±20 % jitter."""
     exponent = min(max(attempts - 1, 0), 32)  # 2**32 × any base is past any cap: no overflow
-    delay = min(policy.backoff_base * (2**exponent), policy.backoff_cap)
+    delay: timedelta = min(policy.backoff_base * (2**exponent), policy.backoff_cap)
     return delay * random.uniform(1 - JITTER, 1 + JITTER)
 
 
@@ -104,7 +107,7 @@ def due(now: datetime, due_by: datetime | None = None) -> Q:
 
 
 def claim_due(
-    model: type[DeliveryRow] | models.QuerySet,
+    model: type[R] | models.QuerySet[R],
     *,
     policy: DeliveryPolicy,
     now: datetime,
@@ -112,7 +115,7 @@ def claim_due(
     filters: Q | None = None,
     ids: Iterable[int] | None = None,
     due_by: datetime | None = None,
-) -> tuple[str, list]:
+) -> tuple[str, list[R]]:
     """Take the due rows (pending and due, or sending with an expired lease) for this worker.
 
     ``due_by`` (later than ``now``) also takes pending rows due before it, e.g. a mail's grouping
@@ -153,13 +156,13 @@ def claim_due(
     return token, list(rows)
 
 
-def _rows(row_or_rows) -> list[DeliveryRow]:
+def _rows(row_or_rows: DeliveryRow | Iterable[DeliveryRow]) -> list[DeliveryRow]:
     if isinstance(row_or_rows, DeliveryRow):
         return [row_or_rows]
     return list(row_or_rows)
 
 
-def _claimed(rows: list[DeliveryRow]):
+def _claimed(rows: list[DeliveryRow]) -> models.QuerySet[DeliveryRow]:
     """The given rows still held by their claim: never another worker's (a stale worker whose
     lease was taken over updates nothing)."""
     model = type(rows[0])
@@ -168,13 +171,13 @@ def _claimed(rows: list[DeliveryRow]):
     )
 
 
-def _apply(rows: list[DeliveryRow], values: dict) -> None:
+def _apply(rows: list[DeliveryRow], values: dict[str, Any]) -> None:
     for row in rows:
         for name, value in values.items():
             setattr(row, name, value)
 
 
-def mark_sent(row, *, now: datetime, **fields) -> bool:
+def mark_sent(row: DeliveryRow | Iterable[DeliveryRow], *, now: datetime, **fields: Any) -> bool:
     """Record a delivery (one row or the rows of one claim sent together).
 
     False when the claim was lost meanwhile (its lease expired and another worker took the row):
@@ -191,7 +194,12 @@ def mark_sent(row, *, now: datetime, **fields) -> bool:
 
 
 def mark_retry(
-    row, *, policy: DeliveryPolicy, now: datetime, error: str, permanent: bool = False
+    row: DeliveryRow | Iterable[DeliveryRow],
+    *,
+    policy: DeliveryPolicy,
+    now: datetime,
+    error: str,
+    permanent: bool = False,
 ) -> timedelta | None:
     """After a failed attempt: pending again after a backoff, or the dead letter (``failed``)
     when the refusal is permanent or the attempts are spent.
@@ -203,6 +211,7 @@ def mark_retry(
         return None
     error = error[:MAX_ERROR_LENGTH]
     attempts = max(r.attempts for r in rows)
+    values: dict[str, Any]
     if permanent or attempts >= policy.max_attempts:
         values = {"status": DeliveryStatus.FAILED, "last_error": error}
         delay = None
@@ -219,7 +228,9 @@ def mark_retry(
     return delay
 
 
-def mark_skipped(row, *, now: datetime, note: str = "") -> None:
+def mark_skipped(
+    row: DeliveryRow | Iterable[DeliveryRow], *, now: datetime, note: str = ""
+) -> None:
     """Nothing to send any more (the reason is kept in ``last_error``)."""
     rows = _rows(row)
     if not rows:
@@ -229,7 +240,7 @@ def mark_skipped(row, *, now: datetime, note: str = "") -> None:
         _apply(rows, values)
 
 
-def resend_now(queryset, *, now: datetime) -> int:
+def resend_now(queryset: models.QuerySet[Any], *, now: datetime) -> int:
     """Operator action « Renvoyer maintenant »: failed or waiting rows due now, with a fresh
     attempt budget. Rows being sent or already sent are left alone."""
     return queryset.filter(status__in=[DeliveryStatus.FAILED, DeliveryStatus.PENDING]).update(
@@ -254,7 +265,7 @@ def purge_all(*, now: datetime) -> dict[str, int]:
     }
 
 
-def stats(model: type[DeliveryRow], *, now: datetime) -> dict:
+def stats(model: type[DeliveryRow], *, now: datetime) -> dict[str, float]:
     """Outbox depth and age, for metrics: two queries whatever the size."""
     counts = dict(
         model._default_manager.filter(

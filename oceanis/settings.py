@@ -6,6 +6,7 @@ DEBUG on and a generated development secret. Production sets DATABASE_URL (Postg
 CELERY_BROKER_URL (Redis), CACHE_URL (Redis), EMAIL_URL (SMTP) and SECRET_KEY.
 """
 
+import ipaddress
 import secrets
 from datetime import timedelta
 from pathlib import Path
@@ -16,8 +17,9 @@ from csp.constants import NONCE, NONE, SELF, UNSAFE_INLINE
 from django.utils.translation import gettext_lazy as _
 
 BASE_DIR = Path(__file__).resolve().parent.parent
+# Reading these settings writes nothing: the directories under var/ and the development secret
+# are created when a process starts (oceanis/apps.py) or when a file is first written there.
 VAR_DIR = Path(environ.Env().str("OCEANIS_VAR_DIR", default=str(BASE_DIR / "var")))
-VAR_DIR.mkdir(parents=True, exist_ok=True)
 
 env = environ.Env(
     DEBUG=(bool, True),
@@ -28,19 +30,23 @@ env = environ.Env(
 DEBUG = env("DEBUG")
 
 
-def _dev_secret() -> str:
-    """A per-checkout secret kept under var/, so sessions survive restarts in development."""
-    path = VAR_DIR / "dev_secret_key"
-    if not path.exists():
-        path.write_text(secrets.token_urlsafe(50))
-        path.chmod(0o600)
-    return path.read_text().strip()
+def _dev_secret(path: Path) -> str:
+    """The per-checkout secret kept under var/, so sessions survive restarts in development.
+
+    The first process started writes it (oceanis/apps.py); until then, this process's own."""
+    try:
+        return path.read_text().strip() or secrets.token_urlsafe(50)
+    except FileNotFoundError:
+        return secrets.token_urlsafe(50)
 
 
+# Where the development secret lives; None when SECRET_KEY is set (nothing is written then).
+DEV_SECRET_KEY_FILE = None
 if "SECRET_KEY" in env.ENVIRON:
     SECRET_KEY = env("SECRET_KEY")
 elif DEBUG:
-    SECRET_KEY = _dev_secret()
+    DEV_SECRET_KEY_FILE = VAR_DIR / "dev_secret_key"
+    SECRET_KEY = _dev_secret(DEV_SECRET_KEY_FILE)
 else:  # pragma: no cover - guarded start-up failure
     raise environ.ImproperlyConfigured("SECRET_KEY must be set when DEBUG is off")
 
@@ -58,6 +64,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "django_filters",
     "staff",
     "clients",
     "sla",
@@ -74,14 +81,22 @@ INSTALLED_APPS = [
     "shifts",
     "reports",
     "projects",
+    "ops",
     "axes",
     "csp",
-    "oceanis",  # management commands only (run_schedule)
+    "oceanis",  # var/ at start (apps.py), management commands (run_schedule), abstract models
 ]
 
 MIDDLEWARE = [
+    # First: the request id and the timing cover everything below, redirects included.
+    "oceanis.logging_context.RequestContextMiddleware",
+    "ops.middleware.RequestMetricsMiddleware",
+    # API errors as JSON whatever layer failed; database lock waits answered 503.
+    "oceanis.middleware.ApiErrorMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Before anything queries: lock_timeout / statement_timeout on this request's connection.
+    "oceanis.middleware.DatabaseTimeoutsMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.locale.LocaleMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -134,6 +149,11 @@ else:
 # The hottest hand-written statements are prepared server-side (oceanis/db.py); false for a
 # pooler that cannot follow prepared statements (PgBouncer < 1.21 in transaction mode).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+# What one web request may wait for on PostgreSQL (milliseconds; 0 = no limit): a row lock, and
+# one statement. Past either the request answers 503 with Retry-After, well before gunicorn's
+# 30 s worker timeout would kill it. Celery workers and management commands are not limited.
+DB_LOCK_TIMEOUT_MS = env.int("DB_LOCK_TIMEOUT_MS", default=5_000)
+DB_STATEMENT_TIMEOUT_MS = env.int("DB_STATEMENT_TIMEOUT_MS", default=15_000)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -175,8 +195,7 @@ USE_I18N = True
 USE_TZ = True
 
 STATIC_URL = "static/"
-STATIC_ROOT = VAR_DIR / "static"
-STATIC_ROOT.mkdir(exist_ok=True)  # whitenoise warns at every start when it is missing
+STATIC_ROOT = VAR_DIR / "static"  # created at start (oceanis/apps.py): whitenoise warns if missing
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(env("MEDIA_ROOT", default=str(VAR_DIR / "media")))
 MEDIA_URL = "/media/"  # never served publicly: downloads go through permission-checked views
@@ -207,6 +226,24 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Workers and beat wait for the broker however long it is away (Celery's default gives up after
+# 100 attempts, about 50 minutes); docker compose / systemd restart them if they exit anyway.
+CELERY_BROKER_CONNECTION_MAX_RETRIES = None
+# A task running when the broker goes away finishes: its rows are claimed in the database, so the
+# message redelivered later finds them sent and does nothing. Cancelling it (Celery 6's default)
+# could stop a mail between the SMTP server's acceptance and the row's "sent".
+CELERY_WORKER_CANCEL_LONG_RUNNING_TASKS_ON_CONNECTION_LOSS = False
+# Redis has no acknowledgements: a message a worker took and never acknowledged (the worker died,
+# or Redis restarted under it) is queued again CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS after its
+# delivery, looked for every CELERY_BROKER_RESTORE_INTERVAL_SECONDS. Keep the timeout above every
+# countdown the code schedules (the longest: a webhook retry, up to 6 h), or such a message is
+# queued again while a worker still holds it and runs twice (harmless, rows decide, but useless).
+# Nothing waits on it: the every-minute sweepers deliver what a lost message would have.
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS", default=7 * 3600),
+    "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_INTERVAL_SECONDS", default=10),
+    "unacked_restore_throttle": 1,  # kombu's default 10 would scan only every 10th interval
+}
 CELERY_BEAT_SCHEDULE = {
     "api-webhooks-sweep": {
         "task": "api.tasks.webhooks_sweep",
@@ -254,9 +291,22 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(minute="*/15"),
     },
     # Evaluated in CELERY_TIMEZONE (Europe/Paris): 17:00 local time, summer and winter alike.
+    # Its age on /metrics tells that beat, the broker and a worker all work.
+    "ops-worker-heartbeat": {
+        "task": "ops.tasks.record_worker_heartbeat",
+        "schedule": crontab(minute="*"),
+    },
     "notifications-daily-digest": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=17, minute=0),
+    },
+    "notifications-outbox-retention": {
+        "task": "notifications.tasks.purge_outbox",
+        "schedule": crontab(minute=50, hour=3),
+    },
+    "notices-mail-retention": {
+        "task": "notices.tasks.purge_notice_mails",
+        "schedule": crontab(minute=55, hour=3),
     },
 }
 
@@ -275,6 +325,14 @@ NOTIFICATIONS_GROUPING_SECONDS = env.int(
     "NOTIFICATIONS_GROUPING_SECONDS", default=0 if CELERY_TASK_ALWAYS_EAGER else 60
 )
 NOTIFICATIONS_REPLY_TO = env("NOTIFICATIONS_REPLY_TO", default="")
+# Mail delivery (client mails, staff notice mails): at least once. A mail still "sending" after
+# the lease was interrupted and is sent again with the same Message-ID; after the attempts
+# (backoff 1 min doubling to 1 h) it is a dead letter. Finished rows are purged after retention.
+NOTIFICATIONS_MAX_ATTEMPTS = env.int("NOTIFICATIONS_MAX_ATTEMPTS", default=30)
+NOTIFICATIONS_LEASE_SECONDS = env.int("NOTIFICATIONS_LEASE_SECONDS", default=900)
+NOTIFICATIONS_RETENTION_DAYS = env.int("NOTIFICATIONS_RETENTION_DAYS", default=365)
+# A 17:00 digest missed (broker message lost, worker down) is still sent up to this long after.
+NOTIFICATIONS_DIGEST_MAX_AGE_DAYS = env.int("NOTIFICATIONS_DIGEST_MAX_AGE_DAYS", default=1)
 NOTIFICATIONS_MESSAGE_ID_DOMAIN = env("NOTIFICATIONS_MESSAGE_ID_DOMAIN", default="")
 INBOUND_MAIL_TOKEN = env("INBOUND_MAIL_TOKEN", default="")
 IMAP_HOST = env("IMAP_HOST", default="")
@@ -307,6 +365,12 @@ REST_FRAMEWORK = {
     ],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "EXCEPTION_HANDLER": "api.errors.exception_handler",
+    # Bounded JSON (depth, numbers) and no control characters in text: 400, never a 500.
+    "DEFAULT_PARSER_CLASSES": [
+        "api.parsers.JSONParser",
+        "api.parsers.FormParser",
+        "api.parsers.MultiPartParser",
+    ],
     "DEFAULT_PAGINATION_CLASS": "api.pagination.IdCursorPagination",
     "DEFAULT_THROTTLE_CLASSES": ["api.throttling.CredentialRateThrottle"],
 }
@@ -346,6 +410,14 @@ WEBHOOK_RETRY_BASE_SECONDS = env.int("WEBHOOK_RETRY_BASE_SECONDS", default=30)
 WEBHOOK_TIMEOUT_SECONDS = env.int("WEBHOOK_TIMEOUT_SECONDS", default=10)
 # Days the delivery log keeps a settled (sent or failed) delivery; a nightly task deletes older.
 WEBHOOK_DELIVERY_RETENTION_DAYS = env.int("WEBHOOK_DELIVERY_RETENTION_DAYS", default=90)
+# A delivery still "sending" this long after its claim belonged to a worker that died: re-sent
+# (same X-Oceanis-Delivery id). Must exceed WEBHOOK_TIMEOUT_SECONDS by far.
+WEBHOOK_LEASE_SECONDS = env.int("WEBHOOK_LEASE_SECONDS", default=300)
+# Incident communications (one mail per recipient): attempts before the dead letter, first
+# retry delay (doubles, capped at 1 h), lease after which a mail whose worker died is re-sent.
+INCIDENT_MAIL_MAX_ATTEMPTS = env.int("INCIDENT_MAIL_MAX_ATTEMPTS", default=6)
+INCIDENT_MAIL_RETRY_BASE_SECONDS = env.int("INCIDENT_MAIL_RETRY_BASE_SECONDS", default=60)
+INCIDENT_MAIL_LEASE_SECONDS = env.int("INCIDENT_MAIL_LEASE_SECONDS", default=600)
 # Outgoing HTTP calls (webhooks, SMS/voice gateways) reach globally routable addresses only;
 # internal networks an administrator allows on purpose are listed here (comma-separated CIDRs).
 OUTBOUND_ALLOWED_NETWORKS = env.list("OUTBOUND_ALLOWED_NETWORKS", default=[])
@@ -368,32 +440,75 @@ ONCALL_CHANNELS = env.list(
 ONCALL_SMS_WEBHOOK_URL = env("ONCALL_SMS_WEBHOOK_URL", default="")
 ONCALL_VOICE_WEBHOOK_URL = env("ONCALL_VOICE_WEBHOOK_URL", default="")
 ONCALL_WEBHOOK_TOKEN = env("ONCALL_WEBHOOK_TOKEN", default="")
-ONCALL_WEBHOOK_TRIES = env.int("ONCALL_WEBHOOK_TRIES", default=3)
-ONCALL_WEBHOOK_BACKOFF_SECONDS = env.float("ONCALL_WEBHOOK_BACKOFF_SECONDS", default=2.0)
 ONCALL_WEBHOOK_TIMEOUT_SECONDS = env.float("ONCALL_WEBHOOK_TIMEOUT_SECONDS", default=5.0)
+# Each message of a page on each channel is a delivery row: attempts before it is failed, first
+# retry delay (doubles; Celery retry, never a sleep), and the lease after which a message whose
+# worker died is sent again (same Idempotency-Key). The former ONCALL_WEBHOOK_TRIES and
+# ONCALL_WEBHOOK_BACKOFF_SECONDS names are still read.
+ONCALL_PAGE_MAX_ATTEMPTS = env.int(
+    "ONCALL_PAGE_MAX_ATTEMPTS", default=env.int("ONCALL_WEBHOOK_TRIES", default=3)
+)
+ONCALL_PAGE_RETRY_BASE_SECONDS = env.float(
+    "ONCALL_PAGE_RETRY_BASE_SECONDS",
+    default=env.float("ONCALL_WEBHOOK_BACKOFF_SECONDS", default=2.0),
+)
+ONCALL_PAGE_LEASE_SECONDS = env.int("ONCALL_PAGE_LEASE_SECONDS", default=60)
 
 # Attachments: size and type limits shared by back-office, extranet and inbound mail.
 ATTACHMENT_MAX_BYTES = env.int("ATTACHMENT_MAX_BYTES", default=10 * 1024 * 1024)
 FILE_UPLOAD_MAX_MEMORY_SIZE = 2_621_440
+# Largest request body read into memory (bytes; Django's default): above it the API answers
+# 413 in its JSON error shape. The inbound mail endpoint has its own INBOUND_MAIL_MAX_BYTES.
+DATA_UPLOAD_MAX_MEMORY_SIZE = env.int("DATA_UPLOAD_MAX_MEMORY_SIZE", default=2_621_440)
 
+# "text" (default) or "json": one JSON object per line with the request id and the ticket
+# reference, plus one line per request (oceanis.requests); Celery workers log through it too.
+LOG_FORMAT = env("LOG_FORMAT", default="text")
+if LOG_FORMAT not in ("text", "json"):  # pragma: no cover - guarded start-up failure
+    raise environ.ImproperlyConfigured(f"LOG_FORMAT must be text or json, not {LOG_FORMAT!r}")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "handlers": {"console": {"class": "logging.StreamHandler"}},
+    "filters": {"context": {"()": "oceanis.logging_context.ContextFilter"}},
+    "formatters": {"json": {"()": "oceanis.logging_context.JsonFormatter"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "filters": ["context"],
+            **({"formatter": "json"} if LOG_FORMAT == "json" else {}),
+        }
+    },
     "root": {"handlers": ["console"], "level": env("LOG_LEVEL", default="INFO")},
     "loggers": {
+        # runserver and gunicorn already print an access line in text.
+        "oceanis.requests": {"level": "INFO" if LOG_FORMAT == "json" else "WARNING"},
         # Eager tasks in the embedded mode would log every event; a real worker logs its own.
         "celery.app.trace": {"level": env("CELERY_TRACE_LOG_LEVEL", default="WARNING")},
         # django-axes logs every login attempt at INFO.
         "axes": {"level": env("AXES_LOG_LEVEL", default="WARNING")},
     },
 }
+# A worker replaces the root handler with its own text format unless told not to.
+CELERY_WORKER_HIJACK_ROOT_LOGGER = LOG_FORMAT != "json"
+
+# Prometheus /metrics (ops app): admitted from these networks (comma-separated CIDRs; a request
+# relayed by a proxy never is) or with "Authorization: Bearer <METRICS_TOKEN>"; 404 otherwise.
+METRICS_TOKEN = env("METRICS_TOKEN", default="")
+METRICS_ALLOWED_NETWORKS = [
+    ipaddress.ip_network(cidr.strip(), strict=False)
+    for cidr in env.list("METRICS_ALLOWED_NETWORKS", default=["127.0.0.0/8", "::1/128"])
+    if cidr.strip()
+]
+# Where gunicorn's workers keep their counters so that a scrape sums them (gunicorn.conf.py
+# sets one when empty); empty outside gunicorn: counters are the process's own.
+PROMETHEUS_MULTIPROC_DIR = env("PROMETHEUS_MULTIPROC_DIR", default="")
 
 # HTTPS. Production (DEBUG off) sits behind a TLS-terminating proxy: plain http is redirected,
 # HSTS for a year, cookies Secure. The embedded mode serves plain http on loopback: all off.
 # HSTS on subdomains and preloading bind the operator's whole domain, hard to undo: opt-in only.
 SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # container probes call gunicorn over plain http
+# Container probes and Prometheus call gunicorn over plain http.
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^metrics$"]
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 365 * 24 * 3600)
 SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
 SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=False)

@@ -9,7 +9,7 @@ error to raise. Major incidents, which have no state machine, use ``lock_for_upd
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import TypeVar
+from typing import Any, TypeVar
 
 from django.db import models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
@@ -30,7 +30,7 @@ def lock_for_update(instance: M) -> M:
     return type(instance)._default_manager.select_for_update().get(pk=instance.pk)
 
 
-def append_event(model: type[E], **fields) -> E:
+def append_event(model: type[E], **fields: Any) -> E:
     """Insert one row of an event log (an ``AppendOnlyModel``): always an INSERT, never an
     UPDATE of an existing row."""
     event = model(**fields)

@@ -18,7 +18,7 @@ from oceanis.tokens import hash_token, new_token
 from staff.models import Technician
 
 from .models import CalendarFeed
-from .rotation import technician_shifts
+from .selectors import technician_shifts
 
 PAST = timedelta(weeks=4)
 AHEAD_WEEKS = 26

@@ -1,7 +1,7 @@
 """On-call (astreinte): the weekly rotation, its overrides, pages and their delivery log.
 
 The rotation stores only its rule (ordered members, handover weekday and local time, start date);
-weeks are computed by ``oncall.rotation``. Overrides are the exceptions that win over the rule.
+weeks are computed by ``oncall.selectors``. Overrides are the exceptions that win over the rule.
 A ``Page`` is one out-of-hours call-out for one ticket (unique per ticket: the same alarm never
 pages twice); every message sent, failed or skipped is a ``PageAttempt`` row.
 """

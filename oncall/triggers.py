@@ -20,7 +20,7 @@ from sla.policy import HoursPlan, Urgency, calendar_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
 
 from .models import Page, PageLevel, PageReason, PageState, PageTrigger
-from .rotation import on_call_at
+from .selectors import on_call_at
 
 logger = logging.getLogger(__name__)
 

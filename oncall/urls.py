@@ -1,6 +1,8 @@
 from django.urls import path
 
-from . import api_views, views
+from oceanis.redirects import api_moved
+
+from . import views
 
 app_name = "oncall"
 
@@ -14,6 +16,11 @@ urlpatterns = [
     path("ical/<str:token>.ics", views.ical_feed, name="ical_feed"),
     path("feed/", views.feed_create, name="feed_create"),
     path("feed/revoke/", views.feed_revoke, name="feed_revoke"),
-    path("api/now", api_views.on_call_now, name="api_now"),
-    path("api/pages/<int:pk>/ack/", api_views.PageAckView.as_view(), name="api_page_ack"),
+    # The on-call API moved under /api/v1/oncall/; integrations using the old paths follow a 308.
+    path("api/now", api_moved("api:oncall_now"), name="api_now_moved"),
+    path(
+        "api/pages/<int:pk>/ack/",
+        api_moved("api:oncall_page_ack"),
+        name="api_page_ack_moved",
+    ),
 ]

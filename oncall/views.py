@@ -21,7 +21,7 @@ from . import feeds
 from .links import AckLinkError, AckLinkExpired, read_ack_token
 from .models import AckVia, CalendarFeed, Page
 from .paging import PageAckError, page_acknowledge
-from .rotation import active_rotation, on_call_at, schedule
+from .selectors import active_rotation, on_call_at, schedule
 from .triggers import oceanis_open
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52

@@ -117,14 +117,14 @@ def on_call_source():
     """The on-call rotation module when the ``oncall`` app provides one, else None.
 
     Checked at run time, not imported, so that projects works with or without on-call and picks
-    it up as soon as it exists: the app must be installed and ``oncall.rotation`` must expose
+    it up as soon as it exists: the app must be installed and ``oncall.selectors`` must expose
     ``active_rotation()`` and ``schedule(rotation, start=, weeks=)`` (weeks with ``segments``
     whose ``primary`` is the technician on call). An import error *inside* that module is a bug
     and propagates rather than silently dropping on-call from the figures.
     """
-    if not apps.is_installed("oncall") or importlib.util.find_spec("oncall.rotation") is None:
+    if not apps.is_installed("oncall") or importlib.util.find_spec("oncall.selectors") is None:
         return None
-    module = importlib.import_module("oncall.rotation")
+    module = importlib.import_module("oncall.selectors")
     if not (hasattr(module, "active_rotation") and hasattr(module, "schedule")):
         return None
     return module

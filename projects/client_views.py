@@ -1,8 +1,8 @@
-"""Client extranet pages for projects (mounted under /projects/client/).
+"""Client extranet pages for projects (mounted under /extranet/projets/ by ``client_urls``).
 
 A contact sees the projects of their own organisation only: another client's project id is a 404.
 Who is a contact and what they may see of tickets, interventions and documents is decided by
-``extranet.scoping`` (through ``extranet.access.contact_required``), never here. Internal notes,
+``extranet.selectors`` (through ``extranet.access.contact_required``), never here. Internal notes,
 bookings' notes and forced over-bookings are staff matters and are not shown.
 """
 
@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_GET
 
 from extranet.access import contact_required
-from extranet.scoping import visible_documents, visible_interventions
+from extranet.selectors import visible_documents, visible_interventions
 
 from .documents import project_documents
 from .models import EventKind, Project

@@ -1,10 +1,14 @@
-"""Projects URLs, mounted at /projects/: staff pages, and client pages under /projects/client/."""
+"""Projects URLs, mounted at /projects/: staff pages. The client pages are in the extranet
+(``projects.client_urls``, /extranet/projets/); their old /projects/client/ URLs redirect."""
 
 from django.urls import path
 
-from . import client_views, ticket_views, views
+from oceanis.redirects import moved
+
+from . import ticket_views, views
 
 app_name = "projects"
+
 
 urlpatterns = [
     path("", views.project_list, name="list"),
@@ -23,6 +27,6 @@ urlpatterns = [
     path("demandes/<int:pk>/", ticket_views.ticket_build, name="ticket"),
     path("demandes/<int:pk>/rattacher/", ticket_views.ticket_link, name="ticket_link"),
     path("demandes/<int:pk>/escalade-n3/", ticket_views.ticket_escalate, name="ticket_escalate"),
-    path("client/", client_views.project_list, name="client_list"),
-    path("client/<int:pk>/", client_views.project_detail, name="client_detail"),
+    path("client/", moved("extranet:projects"), name="client_list_moved"),
+    path("client/<int:pk>/", moved("extranet:project"), name="client_detail_moved"),
 ]

@@ -13,7 +13,7 @@ from fpdf.fonts import FontFace
 from oceanis.pdf import BRAND, FONT, MUTED, TEXT, OceanisPDF
 
 from .periods import local_tz
-from .queries import DIMENSIONS, ServiceReport
+from .selectors.service import DIMENSIONS, ServiceReport
 from .tables import (
     PERCENT,
     REPORT_TABLES,

@@ -10,9 +10,9 @@ from datetime import timedelta
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
-from .billing import BillingSummary, OverrideEntry
 from .periods import local_tz, month_label
-from .queries import DIMENSIONS, ServiceReport
+from .selectors.billing import BillingSummary, OverrideEntry
+from .selectors.service import DIMENSIONS, ServiceReport
 from .team import TeamReport
 
 TEXT, INT, PERCENT, MINUTES, DATETIME, DATE, MONTH, MONEY = (

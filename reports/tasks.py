@@ -8,8 +8,9 @@ from django.utils import timezone
 
 from clients.models import Client
 
-from .monthly import client_report_generate, clients_to_report
 from .periods import Period
+from .selectors.monthly import clients_to_report
+from .services import client_report_generate
 
 
 @shared_task(name="reports.tasks.generate_monthly_reports")

@@ -13,7 +13,6 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from . import charts
 from .access import manager_required
-from .billing import billing_override_record, billing_summary, override_log
 from .db import reporting_view
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from .forms import (
@@ -23,7 +22,9 @@ from .forms import (
     ReportFilterForm,
 )
 from .models import ClientReport
-from .queries import DIMENSIONS, ServiceReport
+from .selectors.billing import billing_summary, override_log
+from .selectors.service import DIMENSIONS, ServiceReport
+from .services import billing_override_record
 from .tables import (
     PERCENT,
     REPORT_TABLES,

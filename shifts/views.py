@@ -11,8 +11,8 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
-from incidents.access import staff_required, technician_of, user_is_manager
-from incidents.forms import add_service_errors
+from backoffice.access import staff_required, technician_of, user_is_manager
+from oceanis.forms import add_service_errors
 from staff import policy
 from staff.models import Technician
 from staff.policy import Action

@@ -59,7 +59,7 @@ class PendingForm(forms.Form):
 
 
 class ResolveForm(forms.Form):
-    note = forms.CharField(label=_("Compte-rendu"), required=False, widget=forms.Textarea)
+    note = forms.CharField(label=_("Compte-rendu de résolution"), widget=forms.Textarea)
     minutes_spent = forms.IntegerField(label=_("Temps passé (min)"), min_value=0, initial=0)
 
 

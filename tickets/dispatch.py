@@ -3,12 +3,16 @@
 The centre manager (or the deputy) arbitrates every assignment; this module only proposes a
 ranking with the reason for each rank, following the Oceanis rules in order:
 
-1. the contract's referent technician first ("véritable mémoire de la relation" with the client);
-2. then a level matching the complexity: technicians able to do the work before those who are
-   not, and among the able ones the closest level first, so expert work goes to experts and
-   standard work does not use up experts;
+1. technicians whose level is up to the complexity before those below it: the top of the
+   ranking (the dispatcher's one-click choice) is never someone who cannot do the work; among
+   those below it, the closest level first;
+2. then the contract's referent technician ("véritable mémoire de la relation" with the client):
+   first among the qualified; a referent below the required level is still listed, after the
+   qualified technicians, with the reason;
 3. then Pôle Projets members last (they only reinforce the centre from time to time);
-4. then the current open workload, weighted by urgency (a critical ticket weighs 4, a
+4. then the closest level, so expert work goes to experts and standard work does not use up
+   experts;
+5. then the current open workload, weighted by urgency (a critical ticket weighs 4, a
    non-blocking one 1, see ``sla.policy.URGENCY_RANK``).
 
 Technicians marked unavailable (absent) are never proposed, nor those the caller says are off
@@ -131,8 +135,9 @@ def rank_technicians(
         tech = load.technician
         level = LEVEL_RANK[Level(tech.level)]
         return (
-            tech.pk != referent_id,
             level < needed,
+            max(needed - level, 0),
+            tech.pk != referent_id,
             tech.team == Team.BUILD,
             abs(level - needed),
             load.weighted,
@@ -173,8 +178,10 @@ def _reasons(load: Workload, complexity: str, referent_id, current_id) -> list[s
     level, needed = LEVEL_RANK[Level(tech.level)], LEVEL_RANK[Level(complexity)]
     names = {"level": Level(tech.level).label, "complexity": Level(complexity).label}
     reasons = []
-    if tech.pk == referent_id:
+    if tech.pk == referent_id and level >= needed:
         reasons.append(_("Technicien référent du contrat"))
+    elif tech.pk == referent_id:
+        reasons.append(_("Technicien référent du contrat, proposé après les techniciens qualifiés"))
     if level == needed:
         reasons.append(_("Niveau %(level)s : correspond à la complexité") % names)
     elif level > needed:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-import json
+import logging
 
 from drf_spectacular.utils import (
     OpenApiExample,
@@ -15,14 +15,17 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from alerts.models import RejectedAlert
-from alerts.parsing import AlertPayloadError, parse
+from alerts.parsing import AlertPayloadError, parse_each
 from alerts.services import alerts_ingest
 
 from ..auth import HasScope, scope_for
 from ..errors import error_response
 from ..models import ApiToken
+from ..parsers import CONTROL_CHARACTERS, BodyError, loads
 from ..scopes import ScopeRule, TokenScope
 from .schema import errors
+
+logger = logging.getLogger(__name__)
 
 MAX_LOGGED_BODY = 1_000_000  # characters kept verbatim in the rejected-alerts log
 
@@ -35,8 +38,9 @@ IngestSerializer = inline_serializer(
         "resolved": serializers.IntegerField(),
         "ignored": serializers.IntegerField(),
         "rejected": serializers.IntegerField(
-            help_text="Alertes sans client connu : non enregistrées, conservées dans le journal "
-            "des alertes rejetées (le reste du contenu est enregistré)."
+            help_text="Alertes invalides, sans client connu ou impossibles à enregistrer : non "
+            "enregistrées, conservées dans le journal des alertes rejetées (le reste du contenu "
+            "est enregistré)."
         ),
         "tickets_opened": serializers.ListField(child=serializers.CharField()),
         "events": serializers.ListField(
@@ -53,7 +57,7 @@ IngestSerializer = inline_serializer(
         ),
         "errors": serializers.DictField(
             child=serializers.ListField(child=serializers.CharField()),
-            help_text="Motif par alerte rejetée (`alerts.<n>.client`).",
+            help_text="Motif par alerte rejetée (`alerts.<n>`, `alerts.<n>.client`).",
         ),
     },
 )
@@ -112,8 +116,8 @@ class AlertIntakeView(APIView):
             "ou imposé par `?type=`. Les alertes d'une même empreinte mettent à jour l'événement "
             "ouvert ; une sévérité majeure ou critique ouvre une demande (une seule fois). Un "
             "contenu invalide reçoit 400 et est conservé dans le journal des alertes rejetées. "
-            "Une alerte sans client connu est rejetée seule (`rejected`, `errors`, journal) : "
-            "les autres alertes du même envoi sont enregistrées."
+            "Une alerte invalide ou sans client connu est rejetée seule (`rejected`, `errors`, "
+            "journal) : les autres alertes du même envoi sont enregistrées."
         ),
         parameters=[
             OpenApiParameter(
@@ -129,27 +133,30 @@ class AlertIntakeView(APIView):
         ],
     )
     def post(self, request):
-        raw = request.body.decode("utf-8", errors="replace")
+        raw = request.body.decode("utf-8", errors="replace")  # for the rejected-alerts log
         try:
-            payload = json.loads(raw)
-            flavour = request.query_params.get("type") or None
-            alerts = parse(payload, flavour)
+            # Monitoring's free text is cleaned (control characters removed, invalid UTF-8
+            # replaced, numbers out of range kept as text) rather than refused: losing an alert
+            # costs more than a NUL.
+            payload = loads(request.body, strip=True)
+            alerts, invalid = parse_each(payload, request.query_params.get("type") or None)
             scope = scope_for(request)
             result = alerts_ingest(
                 alerts=alerts,
+                invalid=invalid,
                 by=request.user,
                 scope_client_id=None if scope.staff else scope.client_id,
             )
-        except json.JSONDecodeError as exc:
-            return self._reject(request, raw, f"JSON invalide : {exc}", {})
+        except BodyError as exc:
+            return self._reject(request, raw, exc.message, exc.fields)
         except AlertPayloadError as exc:
             return self._reject(request, raw, exc.reason, exc.errors)
         if result.rejected:
             self._log(
                 request,
                 raw,
-                f"{result.rejected} alerte(s) sur {result.received} sans client connu : "
-                "rejetées ; les autres sont enregistrées.",
+                f"{result.rejected} alerte(s) sur {result.received} rejetée(s) (client inconnu, "
+                "alerte invalide ou impossible à enregistrer) ; les autres sont enregistrées.",
                 result.errors,
             )
         return Response(result.as_dict(), status=status.HTTP_200_OK)
@@ -159,18 +166,34 @@ class AlertIntakeView(APIView):
         return error_response("invalid_alert", reason, status.HTTP_400_BAD_REQUEST, field_errors)
 
     def _log(self, request, raw: str, reason: str, field_errors: dict) -> None:
-        """Keep the payload verbatim in the rejected-alerts log, with the reason per alert."""
+        """Keep the payload verbatim in the rejected-alerts log, with the reason per alert.
+
+        Verbatim but for what PostgreSQL cannot store (a raw NUL byte, in a body that was not
+        JSON anyway): without this the log itself failed and nothing was kept.
+        """
         credential = (
             request.auth.name if isinstance(request.auth, ApiToken) else request.user.get_username()
         )
         scope = scope_for(request)
+        logger.warning("Alert(s) rejected from %s: %s %s", credential, reason, field_errors)
         RejectedAlert.objects.create(
-            flavour=(request.query_params.get("type") or "")[:16],
+            flavour=_storable((request.query_params.get("type") or "")[:16]),
             scope_client_id=None if scope is None or scope.staff else scope.client_id,
-            credential=credential[:150],
+            credential=_storable(credential[:150]),
             remote_addr=(request.META.get("REMOTE_ADDR") or "")[:64],
-            content_type=(request.content_type or "")[:200],
-            body=raw[:MAX_LOGGED_BODY],
-            reason=reason,
-            errors=field_errors,
+            content_type=_storable((request.content_type or "")[:200]),
+            body=raw[:MAX_LOGGED_BODY].replace("\x00", "\ufffd"),
+            reason=_storable(reason),
+            errors=_storable(field_errors),
         )
+
+
+def _storable(value):
+    """Text (or the strings of a JSON value) without the characters PostgreSQL refuses."""
+    if isinstance(value, str):
+        return CONTROL_CHARACTERS.sub("\ufffd", value)
+    if isinstance(value, dict):
+        return {_storable(k): _storable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable(v) for v in value]
+    return value

@@ -3,11 +3,11 @@
 from __future__ import annotations
 
 from django.db.models import Q
-from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_view
+from drf_spectacular.utils import extend_schema, extend_schema_view
 from rest_framework import viewsets
 
 from clients.models import Client, Contact, Contract, Site
-from extranet.scoping import is_site_restricted
+from extranet.selectors import is_site_restricted
 from staff.models import Technician
 
 from ..auth import HasScope, IsStaffScope, scope_for
@@ -18,17 +18,15 @@ from ..directory_serializers import (
     SiteSerializer,
     TechnicianSerializer,
 )
+from ..filters import ClientCodeFilter, ListFilterBackend
 from ..scopes import ScopeRule, TokenScope
 from .schema import errors
 
-CLIENT_FILTER = OpenApiParameter("client", str, description="Code client")
 
-
-def _documented(name: str, serializer, filters=()):
+def _documented(name: str, serializer):
     return extend_schema_view(
         list=extend_schema(
             summary=f"Lister : {name}",
-            parameters=list(filters),
             responses={200: serializer(many=True), **errors(400, 401, 403, 429)},
         ),
         retrieve=extend_schema(
@@ -39,9 +37,12 @@ def _documented(name: str, serializer, filters=()):
 
 
 class TenantReadViewSet(viewsets.ReadOnlyModelViewSet):
-    """Objects carrying a ``client`` FK: a client-scoped caller sees only its own."""
+    """Objects carrying a ``client`` FK: a client-scoped caller sees only its own; the list
+    filters by client code (``ClientCodeFilter``)."""
 
     permission_classes = [HasScope]
+    filter_backends = [ListFilterBackend]
+    filterset_class = ClientCodeFilter
     token_scopes = ScopeRule(read=TokenScope.DIRECTORY_READ)
     client_field = "client_id"
 
@@ -55,9 +56,6 @@ class TenantReadViewSet(viewsets.ReadOnlyModelViewSet):
             contact = _site_restricted_contact(self.request)
             if contact is not None:
                 rows = self.narrow_to_site(rows, contact)
-        code = self.request.query_params.get("client")
-        if code and self.action == "list":
-            rows = rows.filter(**{self.client_field.replace("_id", "__code"): code})
         return rows
 
     def narrow_to_site(self, rows, contact: Contact):
@@ -82,6 +80,7 @@ class ClientViewSet(TenantReadViewSet):
     serializer_class = ClientSerializer
     lookup_field = "code"
     client_field = "pk"
+    filterset_class = None
 
     def get_queryset(self):
         scope = scope_for(self.request)
@@ -91,7 +90,7 @@ class ClientViewSet(TenantReadViewSet):
         return rows if scope.staff else rows.filter(pk=scope.client_id)
 
 
-@_documented("sites", SiteSerializer, [CLIENT_FILTER])
+@_documented("sites", SiteSerializer)
 class SiteViewSet(TenantReadViewSet):
     serializer_class = SiteSerializer
     queryset = Site.objects.select_related("client")
@@ -100,7 +99,7 @@ class SiteViewSet(TenantReadViewSet):
         return rows.filter(pk=contact.site_id)
 
 
-@_documented("contacts", ContactSerializer, [CLIENT_FILTER])
+@_documented("contacts", ContactSerializer)
 class ContactViewSet(TenantReadViewSet):
     serializer_class = ContactSerializer
     queryset = Contact.objects.select_related("client")
@@ -110,7 +109,7 @@ class ContactViewSet(TenantReadViewSet):
         return rows.filter(Q(site_id=contact.site_id) | own if contact.site_id else own)
 
 
-@_documented("contrats", ContractSerializer, [CLIENT_FILTER])
+@_documented("contrats", ContractSerializer)
 class ContractViewSet(TenantReadViewSet):
     serializer_class = ContractSerializer
     queryset = Contract.objects.select_related("client")

@@ -17,33 +17,45 @@ ErrorSerializer = inline_serializer(
     },
 )
 
+# Per status: the error codes it carries, each with an example (detail, fields).
 _DESCRIPTIONS = {
-    400: ("invalid", "Données invalides.", {"urgency": ["« urgent » n'est pas un choix valide."]}),
-    401: ("not_authenticated", "Jeton invalide ou révoqué.", {}),
-    403: ("permission_denied", "Action réservée aux intervenants Oceanis.", {}),
-    404: ("not_found", "Pas trouvé.", {}),
-    409: (
-        "transition_not_allowed",
-        "Action « resolve » impossible : la demande OC-2026-000042 est « Nouvelle ».",
-        {},
-    ),
-    429: ("rate_limited", "Requête ralentie (throttled).", {}),
+    400: [
+        ("invalid", "Données invalides.", {"urgency": ["« urgent » n'est pas un choix valide."]}),
+        ("malformed_request", "JSON invalide : Expecting value (ligne 1, colonne 1).", {}),
+    ],
+    401: [("not_authenticated", "Jeton invalide ou révoqué.", {})],
+    403: [
+        ("permission_denied", "Action réservée aux intervenants Oceanis.", {}),
+        # The token lacks the scope the operation asks for (stated in its description).
+        (
+            "insufficient_scope",
+            "Ce jeton n'a pas la portée « tickets:write » que demande cette route.",
+            {},
+        ),
+    ],
+    404: [("not_found", "Pas trouvé.", {})],
+    409: [
+        (
+            "transition_not_allowed",
+            "Action « resolve » impossible : la demande OC-2026-000042 est « Nouvelle ».",
+            {},
+        ),
+        (
+            "stale_version",
+            "La demande a été modifiée entre-temps : relisez-la puis recommencez.",
+            {},
+        ),
+    ],
+    413: [("payload_too_large", "Corps de requête trop volumineux : au plus 2621440 octets.", {})],
+    429: [("rate_limited", "Requête ralentie (throttled).", {})],
 }
-
-
-# A second 403: the token lacks the scope the operation asks for (stated in its description).
-_INSUFFICIENT_SCOPE = (
-    "insufficient_scope",
-    "Ce jeton n'a pas la portée « tickets:write » que demande cette route.",
-    {},
-)
 
 
 def errors(*codes: int) -> dict:
     """``responses`` entries for the given HTTP error codes, each with an example body."""
     out = {}
     for code in codes:
-        described = [_DESCRIPTIONS[code]] + ([_INSUFFICIENT_SCOPE] if code == 403 else [])
+        described = _DESCRIPTIONS[code]
         out[code] = OpenApiResponse(
             ErrorSerializer,
             description=" | ".join(error for error, _detail, _fields in described),

@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import datetime
 import hashlib
 
 from django.db import transaction
 from django.urls import reverse
-from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from drf_spectacular.types import OpenApiTypes
@@ -21,13 +19,13 @@ from rest_framework import exceptions, mixins, status, viewsets
 from rest_framework.decorators import action
 from rest_framework.response import Response
 
-from sla.policy import Urgency
 from tickets import services
-from tickets.models import Channel, State, Ticket, TicketEvent
+from tickets.models import Channel, Ticket, TicketEvent
 from tickets.selectors import ticket_gti_status
 
 from ..auth import HasScope, IsStaffScope, scope_for
 from ..errors import StaleVersion
+from ..filters import ListFilterBackend, TicketFilter
 from ..pagination import TicketCursorPagination, TimelineCursorPagination
 from ..scopes import ScopeRule, TokenScope
 from ..serializers import (
@@ -55,29 +53,12 @@ IF_MATCH = OpenApiParameter(
         "ETag lu précédemment : refuse (409 stale_version) si la demande a changé."
     ),
 )
-LIST_FILTERS = [
-    OpenApiParameter("state", OpenApiTypes.STR, description="États séparés par des virgules"),
-    OpenApiParameter("client", OpenApiTypes.STR, description="Code client"),
-    OpenApiParameter("urgency", OpenApiTypes.STR, description="Urgences séparées par des virgules"),
-    OpenApiParameter("assignee", OpenApiTypes.INT, description="Identifiant du technicien"),
-    OpenApiParameter(
-        "updated_since", OpenApiTypes.DATETIME, description="Modifiées depuis (ISO 8601)"
-    ),
-]
 
 
 def ticket_etag(ticket: Ticket) -> str:
     """Strong validator: changes whenever a service saves the ticket (updated_at is auto_now)."""
     digest = hashlib.sha256(f"{ticket.pk}:{ticket.updated_at.isoformat()}".encode()).hexdigest()
     return f'"{digest[:20]}"'
-
-
-def _choices(raw: str, allowed, name: str) -> list[str]:
-    values = [v.strip() for v in raw.split(",") if v.strip()]
-    bad = [v for v in values if v not in allowed]
-    if bad or not values:
-        raise exceptions.ValidationError({name: [_("Valeur inconnue : %s") % ", ".join(bad)]})
-    return values
 
 
 def _action_schema(request_serializer, summary: str, staff_only: bool = True):
@@ -93,7 +74,6 @@ def _action_schema(request_serializer, summary: str, staff_only: bool = True):
 @extend_schema_view(
     list=extend_schema(
         summary="Lister les demandes",
-        parameters=LIST_FILTERS,
         responses={200: TicketSerializer(many=True), **errors(400, 401, 403, 429)},
         examples=[TICKET_EXAMPLE],
     ),
@@ -147,6 +127,8 @@ class TicketViewSet(
     lookup_field = "reference"
     lookup_value_regex = r"[A-Za-z]+-\d{4}-\d+"
     pagination_class = TicketCursorPagination
+    filter_backends = [ListFilterBackend]
+    filterset_class = TicketFilter
     http_method_names = ["get", "post", "patch", "head", "options"]
     token_scopes = ScopeRule(
         read=TokenScope.TICKETS_READ,
@@ -185,34 +167,6 @@ class TicketViewSet(
             rows = rows.filter(client_id=scope.client_id)
             if scope.site_id is not None:
                 rows = rows.filter(site_id=scope.site_id)
-        if self.action == "list":
-            rows = self._filter(rows)
-        return rows
-
-    def _filter(self, rows):
-        params = self.request.query_params
-        if params.get("state"):
-            rows = rows.filter(state__in=_choices(params["state"], State.values, "state"))
-        if params.get("urgency"):
-            rows = rows.filter(urgency__in=_choices(params["urgency"], Urgency.values, "urgency"))
-        if params.get("client"):
-            rows = rows.filter(client__code=params["client"])
-        if params.get("assignee"):
-            if not params["assignee"].isdigit():
-                raise exceptions.ValidationError({"assignee": [_("Identifiant entier attendu.")]})
-            rows = rows.filter(assignee_id=int(params["assignee"]))
-        if params.get("updated_since"):
-            try:
-                since = parse_datetime(params["updated_since"])
-                # In UTC: PostgreSQL refuses offsets beyond ±15:59 that ISO 8601 allows.
-                since = since.astimezone(datetime.UTC) if since and since.tzinfo else None
-            except (ValueError, OverflowError):
-                since = None
-            if since is None:
-                raise exceptions.ValidationError(
-                    {"updated_since": [_("Date ISO 8601 avec fuseau attendue.")]}
-                )
-            rows = rows.filter(updated_at__gte=since)
         return rows
 
     def _respond(self, ticket: Ticket, code=status.HTTP_200_OK, *, fresh=False) -> Response:

@@ -66,6 +66,9 @@ class DeliveryPagination(IdCursorPagination):
         description=(
             "Les livraisons sont signées : en-tête `X-Oceanis-Signature: t=<unix>,v1=<hex>` "
             "(HMAC-SHA256 du secret sur \"<t>.<corps brut>\"). Le `secret` n'est rendu qu'ici. "
+            "Livraison au moins une fois : chaque tentative d'une livraison porte le même "
+            "`X-Oceanis-Delivery` (UUID, `delivery_key` du journal) et le même corps ; "
+            "dédoublonnez sur cet identifiant. "
             "Pour un jeton client : HTTPS vers une adresse publique, demandes de son client, "
             "jamais d'événement interne."
         ),

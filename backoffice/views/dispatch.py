@@ -31,6 +31,18 @@ PAGE_SIZE = 20
 SHOWN_SUGGESTIONS = 3
 
 
+def shown_suggestions(ranked: list) -> dict:
+    """The first suggestions with their buttons, the others in a list; the contract's referent
+    always has a button, even when ranked after them for being below the required level: the
+    dispatcher sees the client's usual technician and why they are not the first choice."""
+    top, more = ranked[:SHOWN_SUGGESTIONS], ranked[SHOWN_SUGGESTIONS:]
+    referent = next((s for s in more if s.referent), None)
+    if referent is not None:
+        top = [*top, referent]
+        more = [s for s in more if s is not referent]
+    return {"top": top, "more": more}
+
+
 def dispatch_context(request) -> dict:
     now = timezone.now()
     workloads = team_workload(now)
@@ -43,8 +55,7 @@ def dispatch_context(request) -> dict:
         {
             "ticket": ticket,
             "orphaned": ticket.assignee_id in off_shift,
-            "top": ranked[ticket.pk][:SHOWN_SUGGESTIONS],
-            "more": ranked[ticket.pk][SHOWN_SUGGESTIONS:],
+            **shown_suggestions(ranked[ticket.pk]),
         }
         for ticket in tickets
     ]

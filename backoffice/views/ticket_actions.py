@@ -14,9 +14,8 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from tickets.attachments import attachment_add
 from tickets.models import Attachment
-from tickets.services import TicketTransitionError, ticket_add_entry
+from tickets.services import TicketTransitionError, ticket_add_entry, ticket_attach_file
 
 from ..access import staff_required, user_is_manager
 from ..actions import ACTIONS, available_actions, refusal
@@ -102,13 +101,16 @@ def ticket_attach(request, reference: str):
     if form.is_valid():
         upload = form.cleaned_data["file"]
         try:
-            attachment = attachment_add(
+            attachment = ticket_attach_file(
                 ticket=ticket,
                 name=upload.name,
                 content=upload.read(),
                 by=request.user,
                 public=form.cleaned_data["public"],
             )
+        except TicketTransitionError as exc:
+            messages.error(request, str(exc))
+            return redirect(ticket_url(ticket))
         except ValidationError as exc:
             apply_validation_error(form, exc)
         else:

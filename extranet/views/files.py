@@ -13,9 +13,9 @@ from clients.models import Client
 from tickets.models import Ticket
 
 from ..access import contact_required, staff_required
-from ..documents import document_add
 from ..downloads import file_download
-from ..scoping import visible_attachments, visible_documents
+from ..selectors import visible_attachments, visible_documents
+from ..services import document_add
 
 
 @contact_required

@@ -12,8 +12,7 @@ from oceanis import spreadsheet
 
 from ..access import contact_required
 from ..forms import HistoryFilterForm
-from ..queries import closed_requests
-from ..scoping import visible_sites
+from ..selectors import closed_requests, visible_sites
 
 PAGE_SIZE = 30
 

@@ -9,8 +9,7 @@ from tickets.selectors import with_gti_status
 
 from ..access import contact_required
 from ..forms import HomeFilterForm
-from ..queries import counts_by_state, followed_requests
-from ..scoping import visible_sites
+from ..selectors import counts_by_state, followed_requests, visible_sites
 
 PAGE_SIZE = 50
 

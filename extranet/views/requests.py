@@ -14,11 +14,15 @@ from tickets.selectors import ticket_gti_status
 from tickets.services import ReplyOutcome, TicketTransitionError
 from tickets.services.conversation import reply_opens_follow_up
 
-from .. import actions
+from .. import services
 from ..access import contact_required
 from ..forms import CommentForm, ReopenForm, RequestForm
-from ..queries import request_timeline
-from ..scoping import visible_attachments, visible_sites, visible_tickets
+from ..selectors import (
+    request_timeline,
+    visible_attachments,
+    visible_sites,
+    visible_tickets,
+)
 
 
 def _scoped_ticket(request, ticket_id: int):
@@ -68,7 +72,7 @@ def request_comment(request, ticket_id: int):
     form = CommentForm(request.POST, request.FILES)
     if form.is_valid():
         try:
-            reply = actions.comment_add(
+            reply = services.comment_add(
                 contact=request.contact,
                 ticket=ticket,
                 body=form.cleaned_data["body"],
@@ -106,7 +110,7 @@ def _visible_or_none(request, ticket_id):
 def request_confirm(request, ticket_id: int):
     ticket = _scoped_ticket(request, ticket_id)
     try:
-        actions.resolution_confirm(contact=request.contact, ticket=ticket)
+        services.resolution_confirm(contact=request.contact, ticket=ticket)
     except (ValidationError, TicketTransitionError) as exc:
         messages.error(request, " ".join(getattr(exc, "messages", [str(exc)])))
     else:
@@ -121,7 +125,7 @@ def request_reopen(request, ticket_id: int):
     form = ReopenForm(request.POST)
     if form.is_valid():
         try:
-            landed = actions.resolution_reject(
+            landed = services.resolution_reject(
                 contact=request.contact, ticket=ticket, reason=form.cleaned_data["reason"]
             )
         except (ValidationError, TicketTransitionError) as exc:
@@ -144,7 +148,7 @@ def request_new(request):
         if form.is_valid():
             data = form.cleaned_data
             try:
-                ticket = actions.request_create(
+                ticket = services.request_create(
                     contact=contact,
                     title=data["title"],
                     description=data["description"],

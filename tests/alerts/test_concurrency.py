@@ -4,9 +4,9 @@ import pytest
 from django.db import connection
 
 from alerts.models import Event
-from alerts.parsing import parse
 from alerts.services import alerts_ingest
 from api.tokens import token_create
+from tests.alerts.test_parsing import parse
 from tests.factories import ContractFactory
 from tests.tickets.test_concurrency import run_in_threads
 from tickets.models import Ticket

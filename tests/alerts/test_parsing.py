@@ -1,7 +1,14 @@
 import pytest
 
 from alerts.models import Severity
-from alerts.parsing import AlertPayloadError, detect, parse
+from alerts.parsing import AlertPayloadError, detect, parse_each
+
+
+def parse(payload, flavour=None):
+    """The alerts of a payload every alert of which is valid."""
+    alerts, errors = parse_each(payload, flavour)
+    assert errors == {}
+    return alerts
 
 
 def test_a_generic_alert_is_normalised_with_a_stable_default_fingerprint():
@@ -27,10 +34,16 @@ def test_every_invalid_generic_alert_is_reported_by_index():
         {"host": "c", "severity": "info", "status": "maybe"},
         "not an object",
     ]
+    alerts, errors = parse_each(rows)
+    assert set(errors) == {"alerts.1", "alerts.2", "alerts.3", "alerts.4"}
+    assert "apocalyptic" in errors["alerts.1"][0]
+    assert alerts[0].host == "a" and alerts[1:] == [None] * 4  # the valid one goes on alone
+
+
+def test_a_payload_without_one_valid_alert_is_refused_whole():
     with pytest.raises(AlertPayloadError) as caught:
-        parse(rows)
-    assert set(caught.value.errors) == {"alerts.1", "alerts.2", "alerts.3", "alerts.4"}
-    assert "apocalyptic" in caught.value.errors["alerts.1"][0]
+        parse_each([{"host": "a", "severity": "apocalyptic"}, "not an object"])
+    assert set(caught.value.errors) == {"alerts.0", "alerts.1"}
 
 
 def test_an_alertmanager_webhook_maps_labels_and_annotations():

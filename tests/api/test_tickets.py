@@ -259,7 +259,7 @@ def test_the_lifecycle_runs_through_the_actions(staff_api, acme):
     assert post("escalate", {"reason": "Besoin N2"})["escalation_level"] == 2
     assert post("resolve", {"note": "Câble remplacé", "minutes_spent": 30})["state"] == "resolved"
     assert post("reopen", {"reason": "Toujours en panne"})["state"] == State.IN_PROGRESS
-    post("resolve")
+    post("resolve", {"note": "Câble changé une seconde fois"})
     closed = post("close", {"synthesis": "Câble réseau défectueux remplacé."})
     assert closed["state"] == State.CLOSED and closed["closure_synthesis"]
     ticket.refresh_from_db()
@@ -268,7 +268,7 @@ def test_the_lifecycle_runs_through_the_actions(staff_api, acme):
 
 def test_a_forbidden_transition_gets_409(staff_api, acme):
     ticket = make_ticket(client=acme)
-    response = staff_api.post(url(ticket, "resolve/"), {}, format="json")
+    response = staff_api.post(url(ticket, "resolve/"), {"note": "Fait"}, format="json")
     assert response.status_code == 409
     assert response.json()["error"] == "transition_not_allowed"
     assert "Nouvelle" in response.json()["detail"]
@@ -288,7 +288,7 @@ def test_a_transition_with_missing_input_gets_400(staff_api, acme):
 def test_close_validates_the_qualification(staff_api, acme):
     ticket = make_ticket(client=acme)
     staff_api.post(url(ticket, "take/"))
-    staff_api.post(url(ticket, "resolve/"))
+    staff_api.post(url(ticket, "resolve/"), {"note": "Fait"}, format="json")
     response = staff_api.post(
         url(ticket, "close/"),
         {"synthesis": "ok", "qualification": {"complexity": "wizard"}},
@@ -359,9 +359,10 @@ def test_creation_costs_a_fixed_number_of_statements(staff_api, acme):
     statements = [
         q["sql"] for q in ctx.captured_queries if not q["sql"].startswith(("SAVEPOINT", "RELEASE"))
     ]
-    # token, client by code, contract in force, reference, ticket, creation event: the response
-    # is the inserted instance, not a re-read.
-    assert len(statements) == 6, statements
+    # token, client by code, contract in force, reference, ticket, creation event, the webhook
+    # subscriptions it concerns (deliveries commit with the event): the response is the inserted
+    # instance, not a re-read.
+    assert len(statements) == 7, statements
     assert response.json()["client"] == "acme" and response.json()["urgency"] == "critical"
 
 

@@ -66,6 +66,7 @@ ROUTES = {
     ("get", "/api/v1/me/notifications/"): NOTIFICATIONS,
     ("post", "/api/v1/me/notifications/{id}/read/"): NOTIFICATIONS,
     ("post", "/api/v1/me/notifications/read-all/"): NOTIFICATIONS,
+    ("post", "/api/v1/oncall/pages/{id}/ack/"): TokenScope.ONCALL_WRITE,
 }
 
 
@@ -89,6 +90,7 @@ def world(acme, monkeypatch):
         "technician": TechnicianFactory().pk,
         "webhook": subscription.pk,
         "notice": 999_999,  # an unknown notice answers 404: past the scope gate
+        "page": 999_999,  # likewise an unknown on-call page
     }
 
 
@@ -101,6 +103,7 @@ def _url(path: str, world: dict) -> str:
         "technicians": "technician",
         "webhooks": "webhook",
         "me": "notice",
+        "oncall": "page",
     }
     return path.format(
         reference=world["reference"], code=world["code"], id=world.get(ids.get(resource))
@@ -218,17 +221,17 @@ def site_urls(settings):
 
 def test_who_is_on_call_asks_for_oncall_read(site_urls):
     lacking = _staff_token("Standard", INTEGRATION_SCOPES - {TokenScope.ONCALL_READ})
-    response = lacking.get("/oncall/api/now")
+    response = lacking.get("/api/v1/oncall/now")
     assert _refused_for_scope(response, "oncall:read")
     holding = _staff_token("Standard 2", [TokenScope.ONCALL_READ])
-    assert holding.get("/oncall/api/now").status_code == 200
+    assert holding.get("/api/v1/oncall/now").status_code == 200
 
 
 def test_acknowledging_a_page_asks_for_oncall_write(site_urls):
     lacking = _staff_token("Téléphonie", INTEGRATION_SCOPES - {TokenScope.ONCALL_WRITE})
-    assert _refused_for_scope(lacking.post("/oncall/api/pages/999999/ack/"), "oncall:write")
+    assert _refused_for_scope(lacking.post("/api/v1/oncall/pages/999999/ack/"), "oncall:write")
     holding = _staff_token("Téléphonie 2", [TokenScope.ONCALL_WRITE])
-    response = holding.post("/oncall/api/pages/999999/ack/")
+    response = holding.post("/api/v1/oncall/pages/999999/ack/")
     assert response.status_code == 404  # past the gate: the page is unknown
 
 

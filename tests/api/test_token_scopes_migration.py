@@ -70,7 +70,7 @@ def test_existing_tokens_get_todays_rights_and_keep_working(before_scopes, setti
     ticket = make_ticket(client=acme)
     staff, client = bearer("oc_staff-wide-before-scopes"), bearer("oc_client-before-scopes")
     assert staff.get("/api/v1/technicians/").status_code == 200
-    assert staff.get("/oncall/api/now").status_code == 200
+    assert staff.get("/api/v1/oncall/now").status_code == 200
     assert bearer("oc_personal-before-scopes").get("/api/v1/me/notifications/").status_code == 200
     assert client.get(f"/api/v1/tickets/{ticket.reference}/").status_code == 200
     assert client.get("/api/v1/contacts/").status_code == 200
@@ -79,4 +79,4 @@ def test_existing_tokens_get_todays_rights_and_keep_working(before_scopes, setti
     assert posted.status_code == 201
     # …and nothing more than before: a client token stays out of Oceanis-only routes.
     assert client.get("/api/v1/technicians/").status_code == 403
-    assert client.get("/oncall/api/now").status_code == 403
+    assert client.get("/api/v1/oncall/now").status_code == 403

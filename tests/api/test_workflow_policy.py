@@ -82,7 +82,7 @@ def test_a_technician_cannot_route_an_unassigned_ticket_to_a_colleague(alice, bo
     "action,data",
     [
         ("pending/", {"reason": "Attente", "on": "client"}),
-        ("resolve/", {}),
+        ("resolve/", {"note": "Fait"}),
         ("escalate/", {"reason": "N2"}),
     ],
 )

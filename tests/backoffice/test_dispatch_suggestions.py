@@ -36,15 +36,38 @@ def names(suggestions):
     return [str(s.technician) for s in suggestions]
 
 
-def test_the_contracts_referent_comes_first_even_when_busier_and_less_qualified():
+def test_the_contracts_referent_comes_first_even_when_busier_and_more_qualified():
     loads = [
-        tech(1, "alice", Level.EXPERT),
-        tech(2, "bruno", Level.STANDARD, critical=3, very_blocking=2),
+        tech(1, "alice", Level.CONFIRMED),
+        tech(2, "bruno", Level.EXPERT, critical=3, very_blocking=2),
     ]
-    ranked = rank_technicians(complexity=Level.EXPERT, referent_id=2, workloads=loads)
+    ranked = rank_technicians(complexity=Level.CONFIRMED, referent_id=2, workloads=loads)
     assert names(ranked) == ["bruno", "alice"]
     assert ranked[0].referent and ranked[0].rank == 1
     assert "Technicien référent du contrat" in ranked[0].reasons
+
+
+def test_a_referent_below_the_required_level_is_listed_after_the_qualified_technicians():
+    loads = [
+        tech(1, "alice", Level.EXPERT, critical=2),
+        tech(2, "bruno", Level.STANDARD),
+        tech(3, "chloe", Level.CONFIRMED),
+    ]
+    ranked = rank_technicians(complexity=Level.EXPERT, referent_id=2, workloads=loads)
+    assert names(ranked) == ["alice", "chloe", "bruno"]
+    assert ranked[0].qualified and not ranked[0].referent
+    referent = ranked[2]
+    assert referent.referent and not referent.qualified
+    assert referent.reasons[:2] == (
+        "Technicien référent du contrat, proposé après les techniciens qualifiés",
+        "Niveau Standard insuffisant pour la complexité Expert",
+    )
+
+
+def test_among_under_qualified_technicians_the_referent_leads_at_the_same_level():
+    loads = [tech(1, "alice"), tech(2, "bruno")]
+    ranked = rank_technicians(complexity=Level.EXPERT, referent_id=2, workloads=loads)
+    assert names(ranked) == ["bruno", "alice"]
 
 
 def test_expert_work_goes_to_experts_before_confirmed_then_standard_technicians():
@@ -130,7 +153,7 @@ def test_team_workload_counts_open_tickets_per_urgency_and_at_risk_in_two_querie
         make_ticket(urgency=Urgency.NON_BLOCKING, assignee=busy)
         closed = make_ticket(urgency=Urgency.CRITICAL, assignee=busy)
         services.ticket_take_in_charge(ticket=closed, by=busy.user)
-        services.ticket_resolve(ticket=closed, by=busy.user)
+        services.ticket_resolve(ticket=closed, by=busy.user, note="Corrigé.")
         services.ticket_close(ticket=closed, by=busy.user, synthesis="Fait")
     # 50 minutes later the critical ticket's 1 h GTI is 83 % consumed: at risk.
     with django_assert_num_queries(2):
@@ -161,7 +184,7 @@ def test_dispatch_lists_unassigned_and_at_risk_tickets_nearest_deadline_first():
 
 @pytest.mark.django_db
 def test_suggestions_for_a_page_of_tickets_cost_no_query_once_loaded(django_assert_num_queries):
-    referent = TechnicianFactory(level=Level.STANDARD)
+    referent = TechnicianFactory(level=Level.EXPERT)
     TechnicianFactory(level=Level.EXPERT)
     contract = ContractFactory(referent=referent)
     for _ in range(3):

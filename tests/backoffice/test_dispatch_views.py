@@ -36,6 +36,24 @@ def test_the_screen_lists_tickets_to_arbitrate_with_ranked_reasons(
     assert f"Affecter {ticket.reference} à {referent}" in body
 
 
+def test_an_under_qualified_referent_keeps_a_button_but_not_the_primary_one(manager_client):
+    referent = TechnicianFactory(user__first_name="Rémi", level=Level.STANDARD)
+    for _ in range(4):
+        TechnicianFactory(level=Level.EXPERT)
+    contract = ContractFactory(referent=referent)
+    with time_machine.travel(MONDAY_9, tick=False):
+        ticket = make_ticket(client=contract.client, complexity=Level.EXPERT)
+        response = manager_client.get(DISPATCH)
+    row = response.context["rows"][0]
+    assert row["ticket"] == ticket
+    assert [s.qualified for s in row["top"]] == [True, True, True, False]
+    assert row["top"][-1].technician == referent and not row["top"][-1].qualified
+    assert referent not in [s.technician for s in row["more"]]
+    body = response.content.decode()
+    assert "proposé après les techniciens qualifiés" in body
+    assert f"Affecter {ticket.reference} à {referent}" in body
+
+
 def test_one_click_assigns_and_records_who_arbitrated(manager_client, manager, referent_contract):
     ticket = make_ticket(client=referent_contract.client)
     response = manager_client.post(

@@ -26,7 +26,7 @@ def test_my_queue_lists_only_my_active_tickets(tech_client, technician, other_te
     mine = make_ticket(assignee=technician)
     resolved = make_ticket(assignee=technician)
     services.ticket_take_in_charge(ticket=resolved, by=technician.user)
-    services.ticket_resolve(ticket=resolved, by=technician.user)
+    services.ticket_resolve(ticket=resolved, by=technician.user, note="Corrigé.")
     closed = make_ticket(assignee=technician)
     services.ticket_cancel(ticket=closed, by=technician.user, reason="Doublon")
     make_ticket(assignee=other_tech)

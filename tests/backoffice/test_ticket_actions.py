@@ -104,7 +104,7 @@ def test_forged_posts_of_forbidden_transitions_change_nothing_and_say_why(
     if state != State.NEW:
         services.ticket_take_in_charge(ticket=ticket, by=user)
     if state in (State.RESOLVED, State.CLOSED):
-        services.ticket_resolve(ticket=ticket, by=user)
+        services.ticket_resolve(ticket=ticket, by=user, note="Corrigé.")
     if state == State.CLOSED:
         services.ticket_close(ticket=ticket, by=user, synthesis="Fait")
     if state == State.NEW:  # make_ticket with an assignee leaves it "assigned"
@@ -187,7 +187,7 @@ def test_full_cycle_pending_resume_resolve_close_with_requalification(tech_clien
 def test_closing_without_a_synthesis_is_refused_and_the_requalification_is_kept(
     tech_client, in_progress
 ):
-    services.ticket_resolve(ticket=in_progress, by=in_progress.assignee.user)
+    services.ticket_resolve(ticket=in_progress, by=in_progress.assignee.user, note="Corrigé.")
     response = act(
         tech_client,
         in_progress,
@@ -206,7 +206,7 @@ def test_closing_without_a_synthesis_is_refused_and_the_requalification_is_kept(
 
 
 def test_reopen_needs_a_reason(tech_client, in_progress):
-    services.ticket_resolve(ticket=in_progress, by=in_progress.assignee.user)
+    services.ticket_resolve(ticket=in_progress, by=in_progress.assignee.user, note="Corrigé.")
     assert act(tech_client, in_progress, "reopen", reason="").status_code == 400
     act(tech_client, in_progress, "reopen", reason="Toujours en panne")
     in_progress.refresh_from_db()

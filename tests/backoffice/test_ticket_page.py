@@ -206,3 +206,20 @@ def test_ticket_page_query_count_does_not_grow_with_its_history(
     with django_assert_num_queries(len(few.captured_queries)):
         response = manager_client.get(url("ticket", ticket))
     assert len(response.context["lines"]) == 13
+
+
+def test_an_uploaded_file_shows_in_the_timeline_where_it_was_added(
+    tech_client, technician, settings, tmp_path
+):
+    settings.MEDIA_ROOT = tmp_path
+    ticket = make_ticket()
+    upload = SimpleUploadedFile("schema-reseau.pdf", b"%PDF-1.4 test")
+    tech_client.post(url("ticket_attach", ticket), {"file": upload})  # unticked: internal
+    attachment = ticket.attachments.get()
+    event = attachment.event
+    assert (event.kind, event.public, event.actor) == ("note", False, technician.user)
+    assert event.body == "Pièce jointe ajoutée : schema-reseau.pdf"
+    page = tech_client.get(url("ticket", ticket)).content.decode()
+    timeline = page[page.index('id="timeline-title"') : page.index('id="entry-title"')]
+    assert reverse("backoffice:attachment", args=[attachment.pk]) in timeline
+    assert "schema-reseau.pdf" in timeline

@@ -8,7 +8,7 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from extranet.actions import comment_add, request_create
+from extranet.services import comment_add, request_create
 from sla.policy import Urgency
 from tests.factories import ContactFactory, ContractFactory, UserFactory, make_ticket
 from tickets import services

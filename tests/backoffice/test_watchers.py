@@ -131,7 +131,7 @@ def test_a_closed_ticket_shows_its_watchers_read_only_and_refuses_changes(
 ):
     services.ticket_watcher_add(ticket=ticket, by=technician.user, user=other_tech.user)
     services.ticket_take_in_charge(ticket=ticket, by=technician.user)
-    services.ticket_resolve(ticket=ticket, by=technician.user)
+    services.ticket_resolve(ticket=ticket, by=technician.user, note="Corrigé.")
     # Resolved: still open to watchers.
     assert ">Suivre</button>" in panel(tech_client.get(url("ticket", ticket)).content.decode())
     services.ticket_close(ticket=ticket, by=technician.user, synthesis="Réglé")

@@ -9,8 +9,8 @@ import pytest
 from django.utils import timezone
 
 from clients.models import Contact
-from extranet.documents import document_add
 from extranet.models import CalendarFeed
+from extranet.services import document_add
 from tests.factories import (
     ContactFactory,
     ContractFactory,

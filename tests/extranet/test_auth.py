@@ -11,7 +11,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from extranet.invitations import invite_contact
+from extranet.services import contact_invite
 from tests.extranet.conftest import PASSWORD
 from tests.factories import ContactFactory, UserFactory
 
@@ -94,7 +94,7 @@ def _link(message) -> str:
 
 def test_inviting_a_contact_creates_their_login_and_emails_a_set_password_link(client):
     contact = ContactFactory(email="Marie.Durand@client.test", first_name="Marie")
-    sent_to = invite_contact(contact, base_url="https://desk.example.test")
+    sent_to = contact_invite(contact=contact, base_url="https://desk.example.test")
     contact.refresh_from_db()
     user = contact.user
     assert sent_to == "marie.durand@client.test"
@@ -124,7 +124,7 @@ def test_an_invitation_never_takes_over_a_staff_account(tech):
     from django.core.exceptions import ValidationError
 
     with pytest.raises(ValidationError):
-        invite_contact(contact, base_url="http://x")
+        contact_invite(contact=contact, base_url="http://x")
     assert not mail.outbox
 
 
@@ -169,7 +169,7 @@ def test_password_reset_mails_contacts_but_never_staff(client, org_a, tech):
 
 def test_an_invited_contact_who_lost_the_mail_can_use_forgot_password(client):
     contact = ContactFactory(email="lost@client.test")
-    invite_contact(contact, base_url="http://x")
+    contact_invite(contact=contact, base_url="http://x")
     client.post(reverse("extranet:password_reset"), {"email": "lost@client.test"})
     assert len(mail.outbox) == 2
 

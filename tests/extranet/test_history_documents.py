@@ -12,8 +12,8 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from django.utils import timezone
 
-from extranet.documents import document_add
 from extranet.models import ProjectDocument
+from extranet.services import document_add
 from tests.factories import make_ticket
 from tickets import services
 
@@ -22,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 def close(ticket, tech, synthesis="Fait", at=None):
     services.ticket_take_in_charge(ticket=ticket, by=tech.user, at=at)
-    services.ticket_resolve(ticket=ticket, by=tech.user, at=at)
+    services.ticket_resolve(ticket=ticket, by=tech.user, note="Corrigé.", at=at)
     return services.ticket_close(ticket=ticket, by=tech.user, synthesis=synthesis, at=at)
 
 
@@ -59,7 +59,7 @@ def test_history_is_n_plus_one_free(contact_client, org_a, tech, django_assert_n
         ticket = make_ticket(client=org_a.client, site=org_a.site, title=f"Close {i}")
         services.ticket_take_in_charge(ticket=ticket, by=tech.user)
         services.ticket_add_entry(ticket=ticket, by=tech.user, body=f"CR {i}", public=True)
-        services.ticket_resolve(ticket=ticket, by=tech.user)
+        services.ticket_resolve(ticket=ticket, by=tech.user, note="Corrigé.")
         services.ticket_close(ticket=ticket, by=tech.user, synthesis="ok")
     # session, user, contact, sites count, page count, rows, prefetched reports, site options,
     # incident banner

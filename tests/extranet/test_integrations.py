@@ -49,5 +49,5 @@ def test_planning_lists_scheduled_changes_of_the_contacts_client_only(client):
 def test_extranet_pages_offer_the_incidents_page(client):
     contact_client(client, ClientFactory())
     body = client.get(reverse("extranet:home")).content.decode()
-    assert reverse("incidents:client_home") in body
-    assert reverse("projects:client_list") in body
+    assert reverse("extranet:incidents") in body
+    assert reverse("extranet:projects") in body

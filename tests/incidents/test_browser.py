@@ -104,7 +104,7 @@ def test_staff_publish_an_update_and_the_affected_client_sees_the_banner(
 
     client_page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
     login(client_page, live_server.url + reverse("extranet:login"), "claire")
-    client_page.goto(live_server.url + reverse("incidents:client_home"))
+    client_page.goto(live_server.url + reverse("extranet:incidents"))
     banner = client_page.locator(f"[data-incident='{incident.reference}']")
     assert banner.is_visible()
     assert "Incident en cours – Panne de la messagerie hébergée" in banner.inner_text()
@@ -113,6 +113,6 @@ def test_staff_publish_an_update_and_the_affected_client_sees_the_banner(
 
     unaffected = browser.new_page()
     login(unaffected, live_server.url + reverse("extranet:login"), "paul")
-    unaffected.goto(live_server.url + reverse("incidents:client_home"))
+    unaffected.goto(live_server.url + reverse("extranet:incidents"))
     assert unaffected.locator("[data-incident]").count() == 0
     assert "Panne de la messagerie" not in unaffected.content()

@@ -61,7 +61,7 @@ def test_a_cancelled_or_closed_request_cannot_be_qualified(incident, tenants, te
     ticket_cancel(ticket=cancelled, by=user, reason="Doublon")
     closed = make_ticket(client=tenants["other"])
     ticket_take_in_charge(ticket=closed, by=user)
-    ticket_resolve(ticket=closed, by=user)
+    ticket_resolve(ticket=closed, by=user, note="Corrigé.")
     ticket_close(ticket=closed, by=user, synthesis="Fait")
 
     for ticket in (cancelled, closed):

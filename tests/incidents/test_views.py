@@ -66,9 +66,9 @@ def test_client_pages_are_for_contacts_of_affected_clients_only(
     publish(incident, technician.user, kind="resolution")
     services.pir_save(incident=incident, by=technician.user, impact="Coupure", root_cause="Disque")
     services.pir_publish(incident=incident, by=technician.user)
-    report = reverse("incidents:client_report", args=[incident.pk])
-    pdf = reverse("incidents:client_report_pdf", args=[incident.pk])
-    home = reverse("incidents:client_home")
+    report = reverse("extranet:incident_report", args=[incident.pk])
+    pdf = reverse("extranet:incident_report_pdf", args=[incident.pk])
+    home = reverse("extranet:incidents")
 
     response = client.get(home)
     assert response.status_code == 302 and "/extranet/connexion/" in response["Location"]
@@ -96,14 +96,14 @@ def test_an_unpublished_report_is_not_shown_to_the_client(client, incident, tena
     publish(incident, technician.user, kind="resolution")
     services.pir_save(incident=incident, by=technician.user, impact="Coupure", root_cause="Disque")
     client.force_login(tenants["a_user"].user)
-    assert client.get(reverse("incidents:client_report", args=[incident.pk])).status_code == 404
+    assert client.get(reverse("extranet:incident_report", args=[incident.pk])).status_code == 404
 
 
 def test_an_inactive_contact_account_is_refused(client, tenants):
     user = UserFactory(username="former")
     ContactFactory(client=tenants["affected"], user=user, is_active=False)
     client.force_login(user)
-    assert client.get(reverse("incidents:client_home")).status_code == 403
+    assert client.get(reverse("extranet:incidents")).status_code == 403
 
 
 def test_staff_open_an_incident_with_clients_and_tickets_from_the_form(client, tenants, technician):
@@ -216,8 +216,8 @@ def test_the_incident_list_costs_a_fixed_number_of_queries(
         )
         publish(i, technician.user)
     client.force_login(technician.user)
-    # session, user, the list query
-    with django_assert_num_queries(3):
+    # session, user, the list query, the shared top bar's manager check (Dispatch, Reports links)
+    with django_assert_num_queries(4):
         response = client.get(reverse("incidents:list"))
     assert response.content.decode().count('class="state state-open"') == 5
 

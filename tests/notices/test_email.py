@@ -239,7 +239,7 @@ def test_switching_to_in_app_cancels_the_mails_not_yet_sent(tech, mailoutbox):
 def test_end_to_end_a_client_comment_reaches_the_owner_by_mail(
     ticket, owner, contact, committed, mailoutbox, settings
 ):
-    from extranet import actions
+    from extranet import services as actions
     from notices.tasks import sweep_notices
 
     owner.user.email = "owner@oceanis.test"

@@ -6,7 +6,7 @@ import pytest
 import time_machine
 from django.contrib.auth.models import Group
 
-from extranet import actions
+from extranet import services as actions
 from notices.models import Notice, NoticeKind
 from staff.models import DEPUTY_GROUP, Level, Team
 from tests.factories import ContactFactory, TechnicianFactory, UserFactory, make_ticket

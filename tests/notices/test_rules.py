@@ -7,7 +7,7 @@ import pytest
 import time_machine
 from django.utils import timezone
 
-from extranet import actions
+from extranet import services as actions
 from notices import derivation, sweeper, tasks
 from notices.models import DerivedEvent, Notice, NoticeKind
 from tests.factories import TechnicianFactory, make_manager, make_ticket

@@ -28,10 +28,11 @@ from tests.factories import (
 )
 from tickets.models import State, Ticket
 
-# Not staff pages: public, token- or signature-authenticated, client pages, admin, API.
+# Not staff pages: public, token-, network- or signature-authenticated (/metrics: see
+# tests/oceanis/test_metrics.py), client pages, admin, API.
 NOT_STAFF = re.compile(
-    r"^(healthz|favicon|set_language|login|logout|admin:.*|api:.*|extranet:.*|"
-    r"notifications:inbound-mail|oncall:(ack_link|ical_feed|api_now|api_page_ack)|"
+    r"^(healthz|metrics|favicon|set_language|login|logout|admin:.*|api:.*|extranet:.*|"
+    r"notifications:inbound-mail|oncall:(ack_link|ical_feed|api_now_moved|api_page_ack_moved)|"
     r"incidents:client_.*|projects:client_.*)$"
 )
 # The manager and the deputy only (staff.policy: DISPATCH, REPORTS, SHIFT_PLAN).
@@ -234,8 +235,8 @@ def api_operations() -> list[tuple[str, str]]:
     return sorted(operations)
 
 
-# The on-call API (``oncall.api_views``) is mounted outside /api/v1/ but is an API all the same.
-ONCALL_API = [("get", "/oncall/api/now"), ("post", "/oncall/api/pages/999999/ack/")]
+# The on-call rota (a plain Django view under /api/v1/oncall/) is not in the schema.
+ONCALL_API = [("get", "/api/v1/oncall/now")]
 API_OPERATIONS = api_operations() + ONCALL_API
 PUBLIC_API = re.compile(r"^/api/v1/(schema|docs|redoc)/")
 
@@ -299,7 +300,7 @@ def test_every_api_route_answers_each_caller_as_the_policy_says(callers, method,
     if workflow or (method == "patch" and path.startswith("/api/v1/tickets/")):
         for who in ("contact", "site_contact", "client_token"):
             assert call(who) == 403, (who, method, path)
-    if path.startswith(("/api/v1/me/", "/oncall/api/")):
+    if path.startswith(("/api/v1/me/", "/api/v1/oncall/")):
         # One's own notices, the on-call rota and acknowledgements: never a client.
         for who in ("contact", "site_contact", "client_token"):
             assert call(who) == 403, (who, method, path)

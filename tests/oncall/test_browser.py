@@ -11,7 +11,7 @@ import pytest
 import time_machine
 
 from oncall.models import Override
-from oncall.rotation import rotation_set_members, rotation_swap_weeks
+from oncall.services import rotation_set_members, rotation_swap_weeks
 from tests.factories import TechnicianFactory, make_manager, make_ticket
 from tests.oncall.conftest import paris
 

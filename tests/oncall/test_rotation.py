@@ -5,14 +5,8 @@ import datetime as dt
 import pytest
 
 from oncall.models import Override, OverrideRole, Rotation, WeekOverride
-from oncall.rotation import (
-    on_call_at,
-    rotation_swap_weeks,
-    schedule,
-    technician_shifts,
-    week_bounds,
-    week_index,
-)
+from oncall.selectors import on_call_at, schedule, technician_shifts, week_bounds, week_index
+from oncall.services import rotation_swap_weeks
 from tests.factories import TechnicianFactory
 from tests.oncall.conftest import make_rotation, paris
 

@@ -8,7 +8,7 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 
 from oncall.models import Override, Rotation, RotationMember, WeekOverride
-from oncall.rotation import on_call_at
+from oncall.selectors import on_call_at
 from tests.factories import TechnicianFactory, make_manager
 
 pytestmark = pytest.mark.django_db

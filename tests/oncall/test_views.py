@@ -69,7 +69,7 @@ def test_anonymous_visitors_are_sent_to_the_login_page(client, rotation, name, k
 def test_client_contacts_can_neither_read_nor_acknowledge_a_page(contact_client, page):
     assert contact_client.get(reverse("oncall:page_detail", args=[page.pk])).status_code == 403
     assert contact_client.post(reverse("oncall:page_ack", args=[page.pk])).status_code == 403
-    response = contact_client.post(reverse("oncall:api_page_ack", args=[page.pk]))
+    response = contact_client.post(reverse("api:oncall_page_ack", args=[page.pk]))
     assert response.status_code == 403
     page.refresh_from_db()
     assert page.state == PageState.OPEN
@@ -89,7 +89,7 @@ def test_the_now_page_shows_who_is_on_call_their_backup_and_the_manager(staff_cl
 
 
 def test_the_api_answers_who_is_on_call_at_an_instant(staff_client, rotation):
-    response = staff_client.get(reverse("oncall:api_now"), {"at": "2026-10-29T08:29:00+01:00"})
+    response = staff_client.get(reverse("api:oncall_now"), {"at": "2026-10-29T08:29:00+01:00"})
     body = response.json()
     assert response.status_code == 200
     assert body["primary"]["name"] == "Alice"
@@ -103,7 +103,7 @@ def test_the_api_answers_who_is_on_call_at_an_instant(staff_client, rotation):
 def test_the_api_reads_naive_instants_as_paris_time_and_survives_an_unencoded_plus(
     staff_client, rotation
 ):
-    url = reverse("oncall:api_now")
+    url = reverse("api:oncall_now")
     naive = staff_client.get(url, {"at": "2026-10-29T08:30:00"}).json()
     assert naive["primary"]["name"] == "Bruno"
     raw = staff_client.get(url + "?at=2026-10-29T08:30:00+01:00").json()  # '+' arrives as ' '
@@ -124,7 +124,7 @@ def test_the_api_reports_overrides_in_force(staff_client, rotation):
         ends_at=paris(2026, 10, 4, 0, 0),
         reason="Congés",
     )
-    body = staff_client.get(reverse("oncall:api_now"), {"at": "2026-10-03T12:00:00Z"}).json()
+    body = staff_client.get(reverse("api:oncall_now"), {"at": "2026-10-03T12:00:00Z"}).json()
     assert body["primary"]["name"] == "Dan"
     assert body["overrides"][0]["reason"] == "Congés"
 
@@ -134,7 +134,7 @@ def test_the_api_reports_overrides_in_force(staff_client, rotation):
     ["yesterday", "2026-13-01T00:00:00", "2026-10-03T25:00", "0001-01-01T00:00:00+23:00", ""],
 )
 def test_a_bad_instant_gets_a_400_with_a_json_explanation(staff_client, rotation, bad):
-    response = staff_client.get(reverse("oncall:api_now"), {"at": bad})
+    response = staff_client.get(reverse("api:oncall_now"), {"at": bad})
     if bad == "":
         assert response.status_code == 200  # empty means now
         return
@@ -145,9 +145,9 @@ def test_a_bad_instant_gets_a_400_with_a_json_explanation(staff_client, rotation
 
 
 def test_the_now_api_refuses_anonymous_and_client_callers(client, contact_client, rotation):
-    anonymous = client.get(reverse("oncall:api_now"))
+    anonymous = client.get(reverse("api:oncall_now"))
     assert anonymous.status_code == 401 and anonymous.json()["error"] == "not_authenticated"
-    response = contact_client.get(reverse("oncall:api_now"))
+    response = contact_client.get(reverse("api:oncall_now"))
     assert response.status_code == 403
     assert response.json()["error"] == "permission_denied" and response.json()["detail"]
 
@@ -155,7 +155,7 @@ def test_the_now_api_refuses_anonymous_and_client_callers(client, contact_client
 def test_integrations_ask_who_is_on_call_with_a_staff_token_but_not_a_client_one(
     client, rotation, client_24x7
 ):
-    url = reverse("oncall:api_now")
+    url = reverse("api:oncall_now")
     _, staff_raw = token_create(name="Standard téléphonique", scopes=["oncall:read"])
     ok = client.get(
         url, {"at": "2026-10-03T03:00:00+02:00"}, HTTP_AUTHORIZATION=f"Bearer {staff_raw}"
@@ -167,7 +167,7 @@ def test_integrations_ask_who_is_on_call_with_a_staff_token_but_not_a_client_one
 
 
 def test_without_rotation_the_api_says_nobody(staff_client):
-    body = staff_client.get(reverse("oncall:api_now")).json()
+    body = staff_client.get(reverse("api:oncall_now")).json()
     assert body["rotation"] is None and body["primary"] is None
 
 
@@ -187,7 +187,7 @@ def test_the_calendar_lists_the_coming_weeks_with_overrides(
     )
     with (
         time_machine.travel(paris(2026, 11, 1, 12, 0), tick=False),
-        django_assert_max_num_queries(8),
+        django_assert_max_num_queries(9),  # 8, and the shared top bar's manager check
     ):
         response = staff_client.get(reverse("oncall:calendar"), {"weeks": "26"})
     html = response.content.decode()
@@ -332,7 +332,7 @@ def test_the_button_needs_post(staff_client, page):
 
 
 def test_the_api_acknowledges_for_a_staff_session(staff_client, page, boss):
-    response = staff_client.post(reverse("oncall:api_page_ack", args=[page.pk]))
+    response = staff_client.post(reverse("api:oncall_page_ack", args=[page.pk]))
     assert response.status_code == 200
     body = response.json()
     assert (body["state"], body["ack_via"], body["acknowledged_by"]) == (
@@ -342,7 +342,7 @@ def test_the_api_acknowledges_for_a_staff_session(staff_client, page, boss):
     )
     assert body["ticket_state"] == "in_progress"
     assert body["already_acknowledged"] is False
-    assert staff_client.post(reverse("oncall:api_page_ack", args=[page.pk])).json()[
+    assert staff_client.post(reverse("api:oncall_page_ack", args=[page.pk])).json()[
         "already_acknowledged"
     ]
 
@@ -350,7 +350,7 @@ def test_the_api_acknowledges_for_a_staff_session(staff_client, page, boss):
 def test_the_api_session_path_keeps_csrf_protection(boss, page):
     http = HttpClient(enforce_csrf_checks=True)
     http.force_login(boss.user)
-    response = http.post(reverse("oncall:api_page_ack", args=[page.pk]))
+    response = http.post(reverse("api:oncall_page_ack", args=[page.pk]))
     assert response.status_code == 403
     page.refresh_from_db()
     assert page.state == PageState.OPEN
@@ -359,7 +359,7 @@ def test_the_api_session_path_keeps_csrf_protection(boss, page):
 def test_the_api_accepts_a_staff_token_acting_for_the_technician(client, page):
     _, raw = token_create(name="Téléphonie", scopes=["oncall:write"])
     response = client.post(
-        reverse("oncall:api_page_ack", args=[page.pk]),
+        reverse("api:oncall_page_ack", args=[page.pk]),
         {"technician": page.target.pk},
         content_type="application/json",
         HTTP_AUTHORIZATION=f"Bearer {raw}",
@@ -373,7 +373,7 @@ def test_the_api_accepts_a_staff_token_acting_for_the_technician(client, page):
 def test_the_api_refuses_a_client_scoped_token(client, page):
     _, raw = token_create(name="Outil client", client=page.ticket.client, scopes=CLIENT_SCOPES)
     response = client.post(
-        reverse("oncall:api_page_ack", args=[page.pk]), HTTP_AUTHORIZATION=f"Bearer {raw}"
+        reverse("api:oncall_page_ack", args=[page.pk]), HTTP_AUTHORIZATION=f"Bearer {raw}"
     )
     assert response.status_code == 403
     page.refresh_from_db()
@@ -381,8 +381,8 @@ def test_the_api_refuses_a_client_scoped_token(client, page):
 
 
 def test_the_api_answers_404_409_and_400_clearly(staff_client, page):
-    url = reverse("oncall:api_page_ack", args=[page.pk])
-    missing = staff_client.post(reverse("oncall:api_page_ack", args=[999999]))
+    url = reverse("api:oncall_page_ack", args=[page.pk])
+    missing = staff_client.post(reverse("api:oncall_page_ack", args=[999999]))
     assert missing.status_code == 404 and missing.json()["error"] == "not_found"
     bad = staff_client.post(url, {"technician": "x"}, content_type="application/json")
     assert bad.status_code == 400 and list(bad.json()["fields"]) == ["technician"]
@@ -446,6 +446,6 @@ def test_the_acknowledgement_endpoint_is_documented_with_its_answers(client):
     import yaml
 
     schema = yaml.safe_load(client.get("/api/v1/schema/").content)
-    ack = schema["paths"]["/oncall/api/pages/{id}/ack/"]["post"]
+    ack = schema["paths"]["/api/v1/oncall/pages/{id}/ack/"]["post"]
     assert {"200", "400", "401", "403", "404", "409"} <= set(ack["responses"])
     assert ack["requestBody"]["content"]["application/json"]["schema"]

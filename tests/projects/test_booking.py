@@ -262,13 +262,13 @@ def test_under_used_build_engineers_come_first_for_l3(engineer, other_engineer, 
 
 
 def fake_rotation_module(engineer):
-    """A stand-in ``oncall.rotation``: Claire is on call Thursday 7 → Thursday 14 May, 08:30."""
+    """A stand-in ``oncall.selectors``: Claire is on call Thursday 7 → Thursday 14 May, 08:30."""
     start = dt.datetime(2026, 5, 7, 8, 30, tzinfo=PARIS)
     segment = types.SimpleNamespace(
         starts_at=start, ends_at=start + dt.timedelta(weeks=1), primary=engineer, backup=None
     )
-    module = types.ModuleType("oncall.rotation")
-    module.__spec__ = ModuleSpec("oncall.rotation", loader=None)
+    module = types.ModuleType("oncall.selectors")
+    module.__spec__ = ModuleSpec("oncall.selectors", loader=None)
     module.active_rotation = lambda: "rotation"
     module.schedule = lambda rotation, start, weeks: [types.SimpleNamespace(segments=[segment])]
     return module
@@ -279,7 +279,7 @@ def test_on_call_half_days_are_read_through_the_adapter_and_never_counted_twice(
     monkeypatch, engineer, week
 ):
     monkeypatch.undo()  # use the real adapter
-    monkeypatch.setitem(sys.modules, "oncall.rotation", fake_rotation_module(engineer))
+    monkeypatch.setitem(sys.modules, "oncall.selectors", fake_rotation_module(engineer))
     figures = week_capacity(engineer, MON)
     # Monday is leave (absence), Thursday is Ascension, and the on-call week ends Thursday 08:30:
     # only Tuesday and Wednesday are lost to on-call; Tuesday's intervention is not counted again.
@@ -306,12 +306,12 @@ def test_without_an_on_call_service_the_figures_say_on_call_is_not_counted(monke
 def test_the_real_on_call_rotation_takes_its_weeks_off_capacity(
     monkeypatch, engineer, other_engineer
 ):
-    """Uses ``oncall.rotation`` itself; skipped, explicitly, where the on-call app lacks it."""
+    """Uses ``oncall.selectors`` itself; skipped, explicitly, where the on-call app lacks it."""
     monkeypatch.undo()
     if capacity_module.on_call_source() is None:
-        pytest.skip("oncall.rotation (active_rotation/schedule) is not available")
+        pytest.skip("oncall.selectors (active_rotation/schedule) is not available")
     from oncall.models import Rotation
-    from oncall.rotation import rotation_set_members
+    from oncall.services import rotation_set_members
 
     rotation = Rotation.objects.create(name="Astreinte", start_date=dt.date(2026, 5, 7))
     rotation_set_members(rotation=rotation, technicians=[engineer, other_engineer])

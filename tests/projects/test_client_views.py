@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from clients.models import Contact
-from extranet.documents import document_add
+from extranet.services import document_add
 from projects.booking import book
 from projects.links import ticket_link_project
 from projects.services import milestone_add, milestone_complete, project_transition
@@ -104,17 +104,17 @@ def contact_client(client, org_a, org_b):
 
 @pytest.mark.django_db
 def test_a_contact_lists_their_organisations_projects_only(contact_client, org_a, org_b):
-    response = contact_client.get(reverse("projects:client_list"))
+    response = contact_client.get(reverse("extranet:projects"))
     page = response.content.decode()
     assert response.status_code == 200
-    assert f'href="/projects/client/{org_a.project.pk}/"' in page
-    assert f"/projects/client/{org_b.project.pk}/" not in page
+    assert f'href="/extranet/projets/{org_a.project.pk}/"' in page
+    assert f"/extranet/projets/{org_b.project.pk}/" not in page
     assert "1 / 2" in page and "15/06/2026" in page  # milestones reached, next milestone
 
 
 @pytest.mark.django_db
 def test_another_clients_project_is_a_404_even_with_the_same_name(contact_client, org_b):
-    response = contact_client.get(reverse("projects:client_detail", args=[org_b.project.pk]))
+    response = contact_client.get(reverse("extranet:project", args=[org_b.project.pk]))
     assert response.status_code == 404
 
 
@@ -122,7 +122,7 @@ def test_another_clients_project_is_a_404_even_with_the_same_name(contact_client
 def test_the_project_page_shows_state_milestones_planned_work_and_documents(
     contact_client, org_a, org_b
 ):
-    page = contact_client.get(reverse("projects:client_detail", args=[org_a.project.pk]))
+    page = contact_client.get(reverse("extranet:project", args=[org_a.project.pk]))
     html = page.content.decode()
     assert page.status_code == 200
     assert "Commandé" in html and "Kick-off a" in html and "Recette a" in html
@@ -147,14 +147,14 @@ def test_a_site_restricted_contact_does_not_see_interventions_of_other_sites(cli
         visibility=Contact.Visibility.OWN_SITE,
     )
     client.force_login(restricted.user)
-    html = client.get(reverse("projects:client_detail", args=[org_a.project.pk])).content.decode()
+    html = client.get(reverse("extranet:project", args=[org_a.project.pk])).content.decode()
     assert "Recette a" in html  # the project itself is the organisation's
     assert org_a.intervention.ticket.reference not in html
 
 
 @pytest.mark.django_db
 def test_staff_anonymous_and_inactive_contacts_are_kept_out(client, org_a, pm):
-    url = reverse("projects:client_detail", args=[org_a.project.pk])
+    url = reverse("extranet:project", args=[org_a.project.pk])
     response = client.get(url)
     assert response.status_code == 302 and response.url.startswith(reverse("extranet:login"))
     client.force_login(pm)
@@ -163,7 +163,7 @@ def test_staff_anonymous_and_inactive_contacts_are_kept_out(client, org_a, pm):
     org_a.contact.save()
     client.force_login(org_a.contact.user)
     assert client.get(url).status_code == 403
-    assert client.get(reverse("projects:client_list")).status_code == 403
+    assert client.get(reverse("extranet:projects")).status_code == 403
 
 
 @pytest.mark.django_db
@@ -175,8 +175,8 @@ def test_client_pages_take_the_same_queries_for_one_or_many_projects(
             assert contact_client.get(url).status_code == 200
         return len(ctx.captured_queries)
 
-    list_url = reverse("projects:client_list")
-    detail_url = reverse("projects:client_detail", args=[org_a.project.pk])
+    list_url = reverse("extranet:projects")
+    detail_url = reverse("extranet:project", args=[org_a.project.pk])
     few = count(list_url), count(detail_url)
     for i in range(4):
         project = make_project(org_a.client, pm, name=f"Projet {i}")

@@ -134,7 +134,7 @@ def build_march() -> March:
     t["b"] = make_ticket(client=client_b, urgency=Urgency.CRITICAL, created_at=at(10, 9))
 
     ticket_take_in_charge(ticket=t[1], by=u1, at=at(2, 9, 30))
-    ticket_resolve(ticket=t[1], by=u1, minutes_spent=30, at=at(2, 10))
+    ticket_resolve(ticket=t[1], by=u1, note="Corrigé.", minutes_spent=30, at=at(2, 10))
     _close(t[1], u1, at(2, 11))
 
     ticket_take_in_charge(ticket=t[2], by=u1, at=at(2, 11, 30))
@@ -173,13 +173,13 @@ def build_march() -> March:
     ticket_add_entry(
         ticket=t[3], by=u1, body="Analyse", public=False, minutes_spent=20, at=at(3, 11)
     )
-    ticket_resolve(ticket=t[3], by=u1, at=at(3, 12))
+    ticket_resolve(ticket=t[3], by=u1, note="Corrigé.", at=at(3, 12))
     ticket_reopen(ticket=t[3], by=u1, reason="Toujours en panne", at=at(3, 14, 30))
-    ticket_resolve(ticket=t[3], by=u1, at=at(3, 15))
+    ticket_resolve(ticket=t[3], by=u1, note="Corrigé.", at=at(3, 15))
     _close(t[3], u1, at(3, 16), qualification={"billable": True})
 
     ticket_take_in_charge(ticket=t[4], by=u2, at=at(4, 16))
-    ticket_resolve(ticket=t[4], by=u2, minutes_spent=60, at=at(5, 9))
+    ticket_resolve(ticket=t[4], by=u2, note="Corrigé.", minutes_spent=60, at=at(5, 9))
     _close(t[4], u2, at(5, 10, 30))
 
     ticket_add_entry(

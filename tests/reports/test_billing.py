@@ -5,9 +5,10 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import ValidationError
 
-from reports.billing import billing_override_record, billing_summary, override_log
 from reports.models import BillingOverride
 from reports.periods import Period
+from reports.selectors.billing import billing_summary, override_log
+from reports.services import billing_override_record
 from reports.team import page_model
 from tests.reports.conftest import at, make_page
 

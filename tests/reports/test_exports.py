@@ -7,10 +7,10 @@ from decimal import Decimal
 
 from openpyxl import load_workbook
 
-from reports.billing import billing_summary
 from reports.exports import neutralise, to_csv, to_xlsx
 from reports.periods import Period
-from reports.queries import ServiceReport
+from reports.selectors.billing import billing_summary
+from reports.selectors.service import ServiceReport
 from reports.tables import Column, Table, billing_table, report_tables
 from tests.reports.conftest import NOW
 

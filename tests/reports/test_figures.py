@@ -5,7 +5,7 @@ from datetime import date, timedelta
 import pytest
 
 from reports.periods import Period
-from reports.queries import ServiceReport
+from reports.selectors.service import ServiceReport
 from tests.reports.conftest import NOW
 
 MARCH = Period.month(2026, 3)

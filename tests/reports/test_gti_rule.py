@@ -7,7 +7,7 @@ import time_machine
 
 from extranet import stats
 from reports.periods import Period
-from reports.queries import ServiceReport
+from reports.selectors.service import ServiceReport
 from tests.factories import ContactFactory
 from tests.reports.conftest import NOW
 

@@ -8,10 +8,10 @@ from django.conf import settings
 from pypdf import PdfReader
 
 from reports.models import ClientReport
-from reports.monthly import client_report_generate, project_document_model
 from reports.pdf import render_report_pdf
 from reports.periods import Period
-from reports.queries import ServiceReport
+from reports.selectors.service import ServiceReport
+from reports.services import client_report_generate, project_document_model
 from reports.tasks import generate_monthly_reports
 from tests.factories import ClientFactory
 from tests.reports.conftest import NOW
@@ -96,7 +96,7 @@ def test_the_report_is_offered_in_the_clients_extranet_documents(march):
 
 
 def test_without_the_extranet_model_the_report_is_stored_but_not_shared(march, monkeypatch):
-    monkeypatch.setattr("reports.monthly.project_document_model", lambda: None)
+    monkeypatch.setattr("reports.services.project_document_model", lambda: None)
     report = client_report_generate(client=march.client_a, period=MARCH, now=NOW)
     assert report.extranet_document_id is None and report.size > 1000
 

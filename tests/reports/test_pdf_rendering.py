@@ -8,7 +8,7 @@ import pytest
 
 from reports.pdf import render_report_pdf
 from reports.periods import Period
-from reports.queries import ServiceReport
+from reports.selectors.service import ServiceReport
 from tests.reports.conftest import NOW
 
 MARCH = Period.month(2026, 3)

@@ -8,8 +8,8 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from reports.models import BillingOverride, ClientReport
-from reports.monthly import client_report_generate
 from reports.periods import Period
+from reports.services import client_report_generate
 from tests.factories import ContactFactory, UserFactory
 from tests.reports.conftest import NOW
 

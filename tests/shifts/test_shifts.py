@@ -168,7 +168,7 @@ def test_tickets_of_an_agent_whose_shift_ended_are_orphaned(rota, agents, open_t
     assert set(orphaned_tickets(after_shift)) == set(open_tickets)
 
     # Closed or cancelled tickets, and tickets of people not working in shifts, never are.
-    ticket_resolve(ticket=open_tickets[1], by=agents["out"].user)
+    ticket_resolve(ticket=open_tickets[1], by=agents["out"].user, note="Corrigé.")
     ticket_cancel(ticket=open_tickets[0], by=agents["out"].user, reason="Doublon")
     engineer_ticket = make_ticket(assignee=TechnicianFactory())
     orphans = list(orphaned_tickets(after_shift))

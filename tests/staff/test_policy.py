@@ -126,7 +126,7 @@ def test_the_services_refuse_a_colleague_and_record_nothing(alice, bobs_ticket):
 def test_the_system_does_what_it_does_today(bobs_ticket, alice):
     # Automatic closure, sweepers, mail and alert intake without an account run as by=None.
     services.ticket_take_in_charge(ticket=bobs_ticket, by=None)
-    services.ticket_resolve(ticket=bobs_ticket, by=None)
+    services.ticket_resolve(ticket=bobs_ticket, by=None, note="Corrigé.")
     services.ticket_close(ticket=bobs_ticket, by=None, synthesis="Clôture automatique")
     assert bobs_ticket.state == State.CLOSED
 

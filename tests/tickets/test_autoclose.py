@@ -85,7 +85,9 @@ def test_without_a_resolution_report_the_synthesis_says_it_closed_itself(tech):
     ticket = make_ticket(client=ContractFactory().client)
     services.ticket_take_in_charge(ticket=ticket, by=tech.user)
     with time_machine.travel(RESOLVED_AT, tick=False):
-        services.ticket_resolve(ticket=ticket, by=tech.user)
+        services.ticket_resolve(ticket=ticket, by=tech.user, note="Corrigé.")
+    # A ticket resolved before the report was mandatory: its resolution event has no text.
+    ticket.events.filter(to_state=State.RESOLVED).update(body="")
     _sweep(REMIND_AT)
     _sweep(CLOSE_AT)
     ticket.refresh_from_db()

@@ -114,7 +114,10 @@ def test_treatment_time_excludes_waiting_on_the_client_in_business_time(technici
             ),
         ),
         (paris(2026, 11, 24, 9, 0), lambda: services.ticket_resume(ticket=ticket, by=user)),
-        (paris(2026, 11, 24, 10, 0), lambda: services.ticket_resolve(ticket=ticket, by=user)),
+        (
+            paris(2026, 11, 24, 10, 0),
+            lambda: services.ticket_resolve(ticket=ticket, by=user, note="Corrigé."),
+        ),
         (
             paris(2026, 11, 24, 11, 0),
             lambda: services.ticket_close(ticket=ticket, by=user, synthesis="OK"),

@@ -127,7 +127,7 @@ def test_first_take_in_charge_instant_is_kept_when_work_resumes_or_reopens(techn
             ticket=ticket, by=user, reason="Attente pièce", on="third_party"
         )
         services.ticket_resume(ticket=ticket, by=user)
-        services.ticket_resolve(ticket=ticket, by=user)
+        services.ticket_resolve(ticket=ticket, by=user, note="Corrigé.")
         services.ticket_reopen(ticket=ticket, by=user, reason="Rechute")
     ticket.refresh_from_db()
     assert ticket.state == State.IN_PROGRESS

@@ -5,7 +5,12 @@ Every function runs in one database transaction, locks the ticket row, applies t
 Web views, the API, inbound mail, monitoring alerts and on-call acknowledgements all call these.
 """
 
-from .base import QUALIFICATION_FIELDS, RELATED_FIELDS, TicketTransitionError
+from .base import (
+    QUALIFICATION_FIELDS,
+    RELATED_FIELDS,
+    TicketTransitionError,
+    ticket_events_as_history,
+)
 from .conversation import (
     ClientReply,
     ReplyOutcome,
@@ -13,7 +18,7 @@ from .conversation import (
     ticket_send_closure_reminder,
 )
 from .creation import ticket_create
-from .entries import ticket_add_entry
+from .entries import ticket_add_entry, ticket_attach_file
 from .lifecycle import (
     ticket_assign,
     ticket_cancel,
@@ -41,12 +46,14 @@ __all__ = [
     "ticket_client_reply",
     "ticket_send_closure_reminder",
     "ticket_add_entry",
+    "ticket_attach_file",
     "ticket_assign",
     "ticket_cancel",
     "ticket_change_urgency",
     "ticket_close",
     "ticket_create",
     "ticket_escalate",
+    "ticket_events_as_history",
     "ticket_reopen",
     "ticket_requalify",
     "ticket_resolve",

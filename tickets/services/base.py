@@ -7,8 +7,11 @@ instants kept in step with the log, and the announcement of each committed event
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -27,6 +30,9 @@ from ..models import (
     TicketEvent,
 )
 from ..signals import event_committed
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
 QUALIFICATION_FIELDS = (
     "kind",
@@ -70,18 +76,44 @@ class TicketTransitionError(TransitionRefused):
         )
 
 
+# Set while past events are written as history (demo data, imports): nobody is told of them.
+_HISTORY: ContextVar[bool] = ContextVar("ticket_history", default=False)
+
+
+@contextmanager
+def ticket_events_as_history() -> Iterator[None]:
+    """Write the events of the block as history: their readers (mails to clients, staff
+    notices, on-call, webhooks sent from ``event_committed``) are not told. Backdated demo
+    data must not mail a client about a ticket "resolved" weeks ago, and telling every reader
+    of every seeded event is most of the time spent seeding. The caller marks what the readers'
+    sweepers would otherwise pick up (their look-back windows) as processed."""
+    token = _HISTORY.set(True)
+    try:
+        yield
+    finally:
+        _HISTORY.reset(token)
+
+
 def at_or_now(at: datetime | None) -> datetime:
     return at or timezone.now()
 
 
-def record_event(ticket: Ticket, kind: str, *, by=None, at=None, **fields) -> TicketEvent:
+def record_event(
+    ticket: Ticket,
+    kind: str,
+    *,
+    by: User | None = None,
+    at: datetime | None = None,
+    **fields: Any,
+) -> TicketEvent:
     """Append one event to the ticket's log (call it inside the transaction that changed the
     ticket); its readers hear of it once the transaction commits."""
     event = append_event(
         TicketEvent, ticket=ticket, kind=kind, actor=by, at=at_or_now(at), **fields
     )
     _stamp_conversation(ticket, event)
-    transaction.on_commit(lambda: _announce(event))
+    if not _HISTORY.get():
+        transaction.on_commit(lambda: _announce(event))
     return event
 
 
@@ -131,14 +163,14 @@ def apply_transition(
     ticket: Ticket,
     method: str,
     *,
-    by,
+    by: User | None,
     at: datetime | None = None,
     note: str = "",
     public: bool = True,
     minutes_spent: int = 0,
     before: Callable[[Ticket, datetime], None] | None = None,
-    payload: dict | None = None,
-    context: dict | None = None,
+    payload: dict[str, Any] | None = None,
+    context: dict[str, Any] | None = None,
 ) -> Ticket:
     """Apply an FSM transition on a locked copy, log it, and refresh the caller's instance.
 
@@ -183,9 +215,10 @@ def apply_gti(ticket: Ticket) -> None:
 
 def check_belongs_to_client(ticket: Ticket) -> None:
     errors = {}
-    if ticket.contact_id and ticket.contact.client_id != ticket.client_id:
+    contact, site = ticket.contact, ticket.site
+    if contact is not None and contact.client_id != ticket.client_id:
         errors["contact"] = _("Ce contact appartient à un autre client.")
-    if ticket.site_id and ticket.site.client_id != ticket.client_id:
+    if site is not None and site.client_id != ticket.client_id:
         errors["site"] = _("Ce site appartient à un autre client.")
     if errors:
         raise ValidationError(errors)
@@ -194,7 +227,7 @@ def check_belongs_to_client(ticket: Ticket) -> None:
 # --- assignment and lifecycle ----------------------------------------------------------------
 
 
-def apply_qualification(ticket: Ticket, values: dict) -> dict:
+def apply_qualification(ticket: Ticket, values: dict[str, Any]) -> dict[str, list[Any]]:
     changes = {}
     for field, value in values.items():
         old = getattr(ticket, field)
@@ -205,7 +238,7 @@ def apply_qualification(ticket: Ticket, values: dict) -> dict:
     return changes
 
 
-def _jsonable(value):
+def _jsonable(value: Any) -> Any:
     if hasattr(value, "pk"):
         return value.pk
     return value

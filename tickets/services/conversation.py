@@ -18,6 +18,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import TYPE_CHECKING, Any
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -35,6 +36,11 @@ from .base import TicketTransitionError, at_or_now, record_event
 from .creation import ticket_create
 from .entries import ticket_add_entry
 from .lifecycle import ticket_reopen, ticket_resume
+
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
+    from clients.models import Contact
 
 # A follow-up starts at most "slightly blocking": a "thank you" answered to a closure mail must
 # not open a one-hour GTI (nor page the on-call engineer); the desk requalifies if needed.
@@ -76,11 +82,11 @@ def reply_opens_follow_up(ticket: Ticket, at: datetime | None = None) -> bool:
 def ticket_client_reply(
     *,
     ticket: Ticket,
-    by,
+    by: User | None,
     body: str,
     via: str,
-    contact=None,
-    payload: dict | None = None,
+    contact: Contact | None = None,
+    payload: dict[str, Any] | None = None,
     files: Sequence[tuple[str, bytes]] = (),
     kind: str | None = None,
     at: datetime | None = None,
@@ -135,7 +141,16 @@ def ticket_client_reply(
     return reply
 
 
-def _answer(locked: Ticket, *, by, body, payload, files, kind, at) -> ClientReply:
+def _answer(
+    locked: Ticket,
+    *,
+    by: User | None,
+    body: str,
+    payload: dict[str, Any] | None,
+    files: Sequence[tuple[str, bytes]],
+    kind: str | None,
+    at: datetime,
+) -> ClientReply:
     source = locked.state
     event = ticket_add_entry(
         ticket=locked,
@@ -165,7 +180,16 @@ def _answer(locked: Ticket, *, by, body, payload, files, kind, at) -> ClientRepl
     return ClientReply(outcome, locked, event)
 
 
-def _follow_up(locked: Ticket, *, by, body, via, contact, files, at) -> ClientReply:
+def _follow_up(
+    locked: Ticket,
+    *,
+    by: User | None,
+    body: str,
+    via: str,
+    contact: Contact | None,
+    files: Sequence[tuple[str, bytes]],
+    at: datetime,
+) -> ClientReply:
     title = _("Suite de %(ref)s : %(title)s") % {"ref": locked.reference, "title": locked.title}
     new = ticket_create(
         client=locked.client,
@@ -203,7 +227,9 @@ def _follow_up_urgency(urgency: str) -> str:
     return urgency
 
 
-def _attach(ticket: Ticket, files, *, by, event: TicketEvent) -> None:
+def _attach(
+    ticket: Ticket, files: Sequence[tuple[str, bytes]], *, by: User | None, event: TicketEvent
+) -> None:
     for name, content in files:
         attachment_add(ticket=ticket, name=name, content=content, by=by, event=event, public=True)
 

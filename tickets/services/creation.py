@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING
 
 from django.db import transaction
 from django.utils import timezone
@@ -30,6 +31,9 @@ from .base import (
 )
 from .lifecycle import ticket_assign
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def ticket_create(
     *,
@@ -37,7 +41,7 @@ def ticket_create(
     title: str,
     urgency: str,
     channel: str,
-    by=None,
+    by: User | None = None,
     description: str = "",
     kind: str = Kind.REQUEST,
     complexity: str = Complexity.STANDARD,
@@ -62,7 +66,7 @@ def ticket_create(
         policy.check(by, Action.TICKET_ASSIGN, None, technician=assignee)
     created_at = at_or_now(created_at)
     contract: Contract | None = client.active_contract(timezone.localdate(created_at))
-    ticket = Ticket(
+    ticket: Ticket = Ticket(
         client=client,
         contact=contact,
         site=site,

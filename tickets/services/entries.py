@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -10,7 +11,9 @@ from django.utils.translation import gettext as _
 
 from oceanis.transitions import lock_for_update
 
+from ..attachments import attachment_add, validate_upload
 from ..models import (
+    Attachment,
     EventKind,
     State,
     Ticket,
@@ -21,16 +24,19 @@ from .base import (
     record_event,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def ticket_add_entry(
     *,
     ticket: Ticket,
-    by,
+    by: User | None,
     body: str,
     public: bool,
     minutes_spent: int = 0,
     at: datetime | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
     kind: str | None = None,
 ) -> TicketEvent:
     """Add a public report (compte-rendu, visible to the client) or an internal note.
@@ -59,4 +65,23 @@ def ticket_add_entry(
             public=public,
             minutes_spent=minutes_spent,
             payload=payload or {},
+        )
+
+
+def ticket_attach_file(
+    *, ticket: Ticket, by: User | None, name: str, content: bytes, public: bool
+) -> Attachment:
+    """A file added on its own from the ticket page, logged as an entry naming it (a report
+    when the client may see the file, an internal note otherwise): the timeline shows it where
+    it was added, with its link, and the client hears of a file meant for them."""
+    clean = validate_upload(name, len(content))
+    with transaction.atomic():
+        event = ticket_add_entry(
+            ticket=ticket,
+            by=by,
+            body=_("Pièce jointe ajoutée : %(name)s") % {"name": clean},
+            public=public,
+        )
+        return attachment_add(
+            ticket=ticket, name=clean, content=content, by=by, event=event, public=public
         )

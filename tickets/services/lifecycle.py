@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime, timedelta
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -30,12 +31,15 @@ from .base import (
     record_event,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def ticket_assign(
     *,
     ticket: Ticket,
     technician: Technician,
-    by,
+    by: User | None,
     at: datetime | None = None,
     note: str = "",
     handover: bool = False,
@@ -74,7 +78,9 @@ def ticket_assign(
     return ticket
 
 
-def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None, page=None) -> Ticket:
+def ticket_take_in_charge(
+    *, ticket: Ticket, by: User | None, at: datetime | None = None, page: object | None = None
+) -> Ticket:
     """Start the intervention: ends the TI the first time only, and measures it against the GTI.
 
     The technician taking it becomes the assignee when they have a staff profile. ``page``: the
@@ -88,22 +94,27 @@ def ticket_take_in_charge(*, ticket: Ticket, by, at: datetime | None = None, pag
             locked.assignee = technician
         if locked.taken_in_charge_at is None:
             locked.taken_in_charge_at = now
-            _measure_ti(locked)
+            _measure_ti(locked, taken_at=now)
 
     context = {"page": page} if page is not None else None
     return apply_transition(ticket, "take_in_charge", by=by, at=at, before=stamp, context=context)
 
 
-def _measure_ti(ticket: Ticket) -> None:
+def _measure_ti(ticket: Ticket, *, taken_at: datetime) -> None:
     if not ticket.gti_basis or ticket.gti_duration is None:
         return
     calendar = calendar_for(ticket.gti_basis)
-    ticket.ti_measured = calendar.elapsed(ticket.created_at, ticket.taken_in_charge_at)
+    ticket.ti_measured = calendar.elapsed(ticket.created_at, taken_at)
     ticket.gti_met = ticket.ti_measured <= ticket.gti_duration
 
 
 def ticket_set_pending(
-    *, ticket: Ticket, by, reason: str, on: str = PendingOn.CLIENT, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    by: User | None,
+    reason: str,
+    on: str = PendingOn.CLIENT,
+    at: datetime | None = None,
 ) -> Ticket:
     """Wait on the client or a third party; the reason is shown to the client."""
     if not reason.strip():
@@ -125,7 +136,9 @@ def ticket_set_pending(
     )
 
 
-def ticket_resume(*, ticket: Ticket, by, at: datetime | None = None, note: str = "") -> Ticket:
+def ticket_resume(
+    *, ticket: Ticket, by: User | None, at: datetime | None = None, note: str = ""
+) -> Ticket:
     def stamp(locked: Ticket, now: datetime) -> None:
         locked.pending_on = ""
         locked.pending_reason = ""
@@ -134,8 +147,22 @@ def ticket_resume(*, ticket: Ticket, by, at: datetime | None = None, note: str =
 
 
 def ticket_resolve(
-    *, ticket: Ticket, by, note: str = "", minutes_spent: int = 0, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    by: User | None,
+    note: str,
+    minutes_spent: int = 0,
+    at: datetime | None = None,
 ) -> Ticket:
+    """Resolve with the mandatory resolution report (``note``), public: the client reads it
+    next to "Résolue" and decides from it whether to confirm or reopen."""
+    if not (note or "").strip():
+        message = _(
+            "Le compte-rendu de résolution est obligatoire : il dit au client ce qui a été fait."
+        )
+        raise ValidationError({"note": message})
+    note = note.strip()
+
     def stamp(locked: Ticket, now: datetime) -> None:
         locked.resolved_at = now
         locked.pending_on = ""
@@ -149,11 +176,11 @@ def ticket_resolve(
 def ticket_close(
     *,
     ticket: Ticket,
-    by,
+    by: User | None,
     synthesis: str,
-    qualification: dict | None = None,
+    qualification: dict[str, Any] | None = None,
     at: datetime | None = None,
-    payload: dict | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> Ticket:
     """Close with the mandatory synthesis comment, re-qualifying the ticket on the way.
 
@@ -172,7 +199,7 @@ def ticket_close(
         locked.full_clean(exclude=["reference", "state"])
         locked.closed_at = now
         locked.closure_synthesis = synthesis.strip()
-        _measure_treatment(locked)
+        _measure_treatment(locked, end=now)
         if changes:
             record_event(
                 locked, EventKind.QUALIFICATION, by=by, at=now, payload={"changes": changes}
@@ -183,8 +210,8 @@ def ticket_close(
     )
 
 
-def _measure_treatment(ticket: Ticket) -> None:
-    start, end = ticket.taken_in_charge_at, ticket.closed_at
+def _measure_treatment(ticket: Ticket, *, end: datetime) -> None:
+    start = ticket.taken_in_charge_at
     if start is None:
         return
     calendar = calendar_for(ticket.gti_basis or "standard")
@@ -211,7 +238,9 @@ def _client_wait_periods(ticket: Ticket, end: datetime) -> list[tuple[datetime, 
     return periods
 
 
-def ticket_reopen(*, ticket: Ticket, by, reason: str, at: datetime | None = None) -> Ticket:
+def ticket_reopen(
+    *, ticket: Ticket, by: User | None, reason: str, at: datetime | None = None
+) -> Ticket:
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez pourquoi la demande est réouverte.")})
 
@@ -221,7 +250,9 @@ def ticket_reopen(*, ticket: Ticket, by, reason: str, at: datetime | None = None
     return apply_transition(ticket, "reopen", by=by, at=at, note=reason.strip(), before=stamp)
 
 
-def ticket_cancel(*, ticket: Ticket, by, reason: str, at: datetime | None = None) -> Ticket:
+def ticket_cancel(
+    *, ticket: Ticket, by: User | None, reason: str, at: datetime | None = None
+) -> Ticket:
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif d'annulation.")})
     return apply_transition(ticket, "cancel", by=by, at=at, note=reason.strip())

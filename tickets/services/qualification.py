@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -29,11 +30,14 @@ from .base import (
     record_event,
 )
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
+
 
 def ticket_escalate(
     *,
     ticket: Ticket,
-    by,
+    by: User | None,
     reason: str,
     level: int | None = None,
     resolver: Technician | None = None,
@@ -79,7 +83,12 @@ def ticket_escalate(
 
 
 def ticket_set_resolver(
-    *, ticket: Ticket, by, resolver: Technician, reason: str, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    by: User | None,
+    resolver: Technician,
+    reason: str,
+    at: datetime | None = None,
 ) -> Ticket:
     """Hand the resolution to another engineer at the current level; the owner stays the same."""
     if not reason.strip():
@@ -112,7 +121,7 @@ def ticket_set_resolver(
 
 
 def ticket_change_urgency(
-    *, ticket: Ticket, by, urgency: str, at: datetime | None = None, note: str = ""
+    *, ticket: Ticket, by: User | None, urgency: str, at: datetime | None = None, note: str = ""
 ) -> Ticket:
     """Change the urgency; before taking in charge the GTI deadline is recomputed from creation."""
     urgency = Urgency(urgency)
@@ -149,7 +158,12 @@ def ticket_change_urgency(
 
 
 def ticket_requalify(
-    *, ticket: Ticket, by, values: dict, at: datetime | None = None, note: str = ""
+    *,
+    ticket: Ticket,
+    by: User | None,
+    values: dict[str, Any],
+    at: datetime | None = None,
+    note: str = "",
 ) -> Ticket:
     """Change qualification fields of an unclosed ticket (urgency goes through its own service).
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from typing import TYPE_CHECKING, Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -13,8 +14,19 @@ from oceanis.transitions import lock_for_update
 from ..models import EventKind, State, Ticket, TicketSeen, TicketWatcher
 from .base import TicketTransitionError, at_or_now, record_event
 
+if TYPE_CHECKING:
+    from django.contrib.auth.models import User
 
-def ticket_watcher_add(*, ticket: Ticket, by, user=None, contact=None) -> TicketWatcher:
+    from clients.models import Contact
+
+
+def ticket_watcher_add(
+    *,
+    ticket: Ticket,
+    by: User | None,
+    user: User | None = None,
+    contact: Contact | None = None,
+) -> TicketWatcher:
     """Add a staff user or a contact of the ticket's client as a watcher; adding someone who
     already watches returns their row and logs nothing."""
     if (user is None) == (contact is None):
@@ -50,7 +62,7 @@ def ticket_watcher_add(*, ticket: Ticket, by, user=None, contact=None) -> Ticket
     return watcher
 
 
-def ticket_watcher_remove(*, ticket: Ticket, by, watcher: TicketWatcher) -> None:
+def ticket_watcher_remove(*, ticket: Ticket, by: User | None, watcher: TicketWatcher) -> None:
     if watcher.ticket_id != ticket.pk:
         raise ValueError("This watcher follows another ticket")
     with transaction.atomic():
@@ -61,14 +73,15 @@ def ticket_watcher_remove(*, ticket: Ticket, by, watcher: TicketWatcher) -> None
             record_event(locked, EventKind.WATCHERS, by=by, payload={"removed": payload})
 
 
-def _watcher_payload(watcher: TicketWatcher) -> dict:
-    if watcher.user_id:
-        name = watcher.user.get_full_name() or watcher.user.get_username()
+def _watcher_payload(watcher: TicketWatcher) -> dict[str, Any]:
+    user = watcher.user
+    if user is not None:
+        name = user.get_full_name() or user.get_username()
         return {"user": watcher.user_id, "name": name}
     return {"contact": watcher.contact_id, "name": str(watcher.contact)}
 
 
-def ticket_mark_seen(*, ticket: Ticket, user, at: datetime | None = None) -> None:
+def ticket_mark_seen(*, ticket: Ticket, user: User, at: datetime | None = None) -> None:
     """The viewer opened the ticket: its client activity up to ``at`` is read for them.
 
     One upsert statement (INSERT … ON CONFLICT DO UPDATE): it runs on every ticket page view,

@@ -5,7 +5,7 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from clients.models import Contact
-from extranet.invitations import invite_contact
+from extranet.services import contact_invite
 
 
 class Command(BaseCommand):
@@ -29,7 +29,7 @@ class Command(BaseCommand):
             names = ", ".join(f"{c} ({c.client})" for c in contacts)
             raise CommandError(f"Plusieurs contacts ont l'adresse {email} : {names}.")
         try:
-            sent_to = invite_contact(contacts[0], base_url=base_url)
+            sent_to = contact_invite(contact=contacts[0], base_url=base_url)
         except ValidationError as exc:
             raise CommandError(" ".join(exc.messages)) from exc
         self.stdout.write(self.style.SUCCESS(f"Invitation envoyée à {sent_to}."))

@@ -6,8 +6,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import transaction
 
 from clients.models import Contact
-from extranet.invitations import contact_user
-from tickets.management.commands.seed_demo import DEMO_PASSWORD
+from extranet.services import contact_account_get_or_create
+from tickets.management.commands.seed_demo import DEMO_PASSWORD, demo_password_hash
 
 # Two clients, so that a visitor can check that each sees only its own organisation.
 DEMO_CLIENTS = ("vendee-logistique", "brioche-vendeenne")
@@ -33,9 +33,9 @@ class Command(BaseCommand):
         with transaction.atomic():
             for code in DEMO_CLIENTS:
                 contact = contacts[code]
-                user = contact_user(contact)
+                user = contact_account_get_or_create(contact=contact)
                 if not user.has_usable_password():
-                    user.set_password(DEMO_PASSWORD)
+                    user.password = demo_password_hash()
                     user.save(update_fields=["password"])
                 lines.append(f"  {user.get_username()} – {contact}, {contact.client.name}")
         self.stdout.write(

@@ -11,15 +11,11 @@ from django.utils import timezone
 
 from clients.models import Client
 from oncall.models import Override, Rotation, WeekOverride
-from oncall.rotation import (
-    local_instant,
-    on_call_at,
-    rotation_set_members,
-    rotation_swap_weeks,
-    schedule,
-    week_start_date,
-)
+from oncall.selectors import local_instant, on_call_at, schedule, week_start_date
+from oncall.services import rotation_set_members, rotation_swap_weeks
 from staff.models import Technician
+
+from ..demo_pages import seed_demo_pages
 
 ROTATION_NAME = "Astreinte Oceanis"
 MEMBERS = [f"tech{n}" for n in range(1, 8)]
@@ -43,6 +39,14 @@ class Command(BaseCommand):
         with transaction.atomic():
             rotation = self._rotation(technicians)
             self._internal_client()
+        # After the rotation: the demo nights page the people on call then (seed_demo pages
+        # nobody, its tickets are history).
+        for page in seed_demo_pages():
+            self.stdout.write(
+                f"Demo page {page.ticket.reference}: {page.get_state_display()}"
+                f" by {page.acknowledged_by.get_full_name()},"
+                f" 1-hour commitment met: {page.intervention_met}"
+            )
         self._report(rotation)
 
     def _rotation(self, technicians) -> Rotation:
@@ -50,8 +54,8 @@ class Command(BaseCommand):
         if rotation is not None:
             self.stdout.write("Rotation already there: left unchanged.")
             return rotation
-        today = timezone.localdate()
-        new_year = dt.date(today.year, 1, 1)
+        # A month back at least: the demo nights of the last weeks fall inside the rotation.
+        new_year = dt.date((timezone.localdate() - dt.timedelta(days=31)).year, 1, 1)
         start = new_year - dt.timedelta(days=(new_year.weekday() - 3) % 7)  # Thursday on/before
         rotation = Rotation.objects.create(
             name=ROTATION_NAME,

@@ -2,8 +2,9 @@
 
 Six projects for demo clients, in every phase, driven by a demo integration project manager
 ("cdp", same demo password), with milestones, deliverables, provisioning tasks, bookings of the
-BUILD experts projet1 and projet2 over the coming weeks (one over-booking forced by the manager),
-an absence, a planned intervention, a linked ticket, an L3 escalation and, when the extranet is
+BUILD experts projet1 and projet2 over the coming weeks (the manager adds a day to a week already
+partly booked: it fills up, never beyond what the engineer has free), an absence, a planned
+intervention, a linked ticket, an L3 escalation and, when the extranet is
 installed, a shared document. Dates are relative to today so the demo always looks current.
 A project that already exists is left untouched.
 """
@@ -20,6 +21,7 @@ from django.utils import timezone
 from clients.models import Client
 from sla.policy import HoursPlan, Urgency
 from staff.models import Technician
+from tickets.management.commands.seed_demo import demo_password_hash
 from tickets.models import Channel
 from tickets.planning import intervention_plan
 from tickets.services import ticket_assign, ticket_create
@@ -31,7 +33,6 @@ from ...documents import document_model
 from ...links import escalate_to_build_engineer, ticket_link_project
 from ...models import Absence, Project
 
-DEMO_PASSWORD = "oceanis-demo"  # noqa: S105 - published demo credential, as in seed_demo
 PATHS = {
     "ordered": [],
     "planning": ["plan"],
@@ -59,6 +60,10 @@ MILESTONES = [
     ("Provisioning terminé", 7),
     ("Recette client", 21),
 ]
+# A project in production went through all of them: its calendar ends before its go-live.
+LIVE_SHIFT = -28
+# A milestone is reached on its due date, in the afternoon (never after: it would be late).
+REACHED_AT = dt.time(16, 0)
 RUN_TERMS = {
     "run_hours_plan": HoursPlan.EXTENDED,
     "run_gti_critical_minutes": 60,
@@ -94,7 +99,7 @@ class Command(BaseCommand):
                 created += self._project(spec, clients[spec[0]], cdp, people)
             if created:
                 self._absence(people["projet2"], cdp)
-                self._overbooking(clients["oceane-transports"], people)
+                self._manager_booking(clients["oceane-transports"], people)
         if created:
             self.stdout.write(self.style.SUCCESS(f"{created} demo projects created."))
         else:
@@ -117,7 +122,7 @@ class Command(BaseCommand):
             },
         )
         if created:
-            user.set_password(DEMO_PASSWORD)
+            user.password = demo_password_hash()
             user.save()
         return user
 
@@ -142,12 +147,13 @@ class Command(BaseCommand):
             services.project_update(
                 project=project, by=cdp, values={**RUN_TERMS, "run_referent": people["tech5"]}
             )
+        shift = LIVE_SHIFT if final == "in_production" else 0
         for label, offset in MILESTONES:
-            milestone = services.milestone_add(
-                project=project, name=label, due_date=today + dt.timedelta(days=offset), by=cdp
-            )
-            if (offset < 0 and final != "ordered") or final == "in_production":
-                services.milestone_complete(milestone=milestone, by=cdp)
+            due = today + dt.timedelta(days=offset + shift)
+            milestone = services.milestone_add(project=project, name=label, due_date=due, by=cdp)
+            if due < today and final != "ordered":
+                reached = dt.datetime.combine(due, REACHED_AT, timezone.get_current_timezone())
+                services.milestone_complete(milestone=milestone, by=cdp, at=reached)
         services.deliverable_add(project=project, name="Dossier d'architecture technique", by=cdp)
         services.deliverable_add(project=project, name="Procès-verbal de recette", by=cdp)
         services.task_add(
@@ -223,32 +229,32 @@ class Command(BaseCommand):
         )
 
     def _absence(self, engineer, cdp) -> None:
-        monday = week_start(timezone.localdate()) + dt.timedelta(weeks=2)
+        """Thursday and Friday, days the engineer's bookings leave free."""
+        thursday = week_start(timezone.localdate()) + dt.timedelta(weeks=2, days=3)
         Absence.objects.get_or_create(
             technician=engineer,
-            start=monday,
-            defaults={"end": monday + dt.timedelta(days=1), "reason": "leave", "created_by": cdp},
+            start=thursday,
+            defaults={"end": thursday + dt.timedelta(days=1), "reason": "leave", "created_by": cdp},
         )
 
-    def _overbooking(self, client, people) -> None:
-        """The manager forces projet1 onto a week already partly booked: the grid shows it red."""
+    def _manager_booking(self, client, people) -> None:
+        """The manager adds projet1's free Wednesday to a week already partly booked (Monday,
+        Tuesday, Thursday morning's intervention): the week is nearly full, not over-booked."""
         project = Project.objects.get(client=client, name="Colocation baie Nantes")
-        monday = week_start(timezone.localdate()) + dt.timedelta(weeks=1)
+        wednesday = week_start(timezone.localdate()) + dt.timedelta(weeks=1, days=2)
         book(
             project=project,
             engineer=people["projet1"],
-            start=monday,
-            end=monday + dt.timedelta(days=4),
+            start=wednesday,
             half="day",
             by=people["manager"].user,
-            force=True,
             note="Bascule avancée à la demande du client.",
         )
 
     def _document(self, project, cdp) -> None:
         if document_model() is None or project.state != "in_production":
             return
-        from extranet.documents import document_add
+        from extranet.services import document_add
 
         document_add(
             client=project.client,

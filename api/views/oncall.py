@@ -1,6 +1,6 @@
-"""JSON endpoints: who is on call at an instant; acknowledge a page.
+"""The on-call API, under ``/api/v1/oncall/``: who is on call at an instant; acknowledge a page.
 
-``GET /oncall/api/now?at=ISO`` is a plain Django view (staff session, or a staff-wide API token
+``GET /api/v1/oncall/now?at=ISO`` is a plain Django view (staff session, or a staff-wide API token
 with the ``oncall:read`` scope, for integrations such as the phone switchboard). The
 acknowledgement is a DRF view so that it gets DRF's CSRF rule for sessions and the API's bearer
 tokens (a staff-wide ``api.auth.ApiTokenAuthentication`` token with ``oncall:write``, never a
@@ -24,21 +24,23 @@ from rest_framework.exceptions import AuthenticationFailed
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from api.auth import (
+from oncall.models import AckVia, Page, PageLevel, PageState
+from oncall.paging import PageAckError, page_acknowledge
+from oncall.selectors import on_call_at
+from oncall.triggers import oceanis_open
+from staff.models import Technician, is_staff_member
+from tickets.models import State
+
+from ..auth import (
     ApiTokenAuthentication,
     InsufficientScope,
     TokenScopeRequired,
     scope_for,
 )
-from api.errors import error_body, error_response
-from api.scopes import ScopeRule, TokenScope
-from api.views.schema import ErrorSerializer, errors
-from staff.models import Technician, is_staff_member
-
-from .models import AckVia, Page
-from .paging import PageAckError, page_acknowledge
-from .rotation import on_call_at
-from .triggers import oceanis_open
+from ..errors import error_body, error_response
+from ..scopes import ScopeRule, TokenScope
+from ..strict import StrictBodyMixin
+from .schema import ErrorSerializer, errors
 
 STAFF_ONLY = gettext_lazy("Réservé aux intervenants Oceanis.")
 
@@ -181,8 +183,38 @@ def page_json(page: Page) -> dict:
     }
 
 
+class PageAckSerializer(StrictBodyMixin, serializers.Serializer):
+    technician = serializers.IntegerField(
+        required=False,
+        allow_null=True,
+        help_text="Technicien qui a répondu (une intégration agit pour lui) ; absent : l'appelant.",
+    )
+
+
+# What an acknowledgement answers: ``page_json`` and whether it was acknowledged before.
+PAGE_ACKNOWLEDGED = inline_serializer(
+    "PageAcknowledged",
+    {
+        "id": serializers.IntegerField(),
+        "ticket": serializers.CharField(help_text="Référence de la demande."),
+        "ticket_state": serializers.ChoiceField(choices=State.choices),
+        "state": serializers.ChoiceField(choices=PageState.choices),
+        "level": serializers.ChoiceField(choices=PageLevel.choices),
+        "raised_at": serializers.DateTimeField(),
+        "acknowledged_at": serializers.DateTimeField(allow_null=True),
+        "acknowledged_by": serializers.CharField(allow_null=True, help_text="Identifiant."),
+        "ack_via": serializers.ChoiceField(choices=AckVia.choices, allow_null=True),
+        "intervention_deadline": serializers.DateTimeField(),
+        "intervention_met": serializers.BooleanField(allow_null=True),
+        "already_acknowledged": serializers.BooleanField(
+            help_text="true : l'appel était déjà acquitté (rien n'a changé)."
+        ),
+    },
+)
+
+
 class PageAckView(APIView):
-    """``POST /oncall/api/pages/<id>/ack/``: acknowledge and take the ticket in charge.
+    """``POST /api/v1/oncall/pages/<id>/ack/``: acknowledge and take the ticket in charge.
 
     As the caller, or as ``{"technician": <id>}`` (an integration, e.g. the phone system, acting
     for the technician who answered). Idempotent (200 with ``already_acknowledged``); 409 when
@@ -197,12 +229,11 @@ class PageAckView(APIView):
     @extend_schema(
         summary="Acquitter un appel d'astreinte",
         tags=["oncall"],
-        request=inline_serializer(
-            "PageAck", {"technician": serializers.IntegerField(required=False)}
-        ),
+        request=PageAckSerializer,
         responses={
             200: OpenApiResponse(
-                description="L'appel, acquitté (``already_acknowledged`` : déjà acquitté avant)."
+                PAGE_ACKNOWLEDGED,
+                description="L'appel, acquitté (``already_acknowledged`` : déjà acquitté avant).",
             ),
             **errors(400, 401, 403, 404),
             409: OpenApiResponse(
@@ -215,9 +246,10 @@ class PageAckView(APIView):
         if page is None:
             return error_response("not_found", _("Appel introuvable."), status.HTTP_404_NOT_FOUND)
         by = request.user
-        data = request.data if isinstance(request.data, dict) else {}
-        if data.get("technician") is not None:
-            technician = _technician(data.get("technician"))
+        body = PageAckSerializer(data=request.data)
+        body.is_valid(raise_exception=True)
+        if body.validated_data.get("technician") is not None:
+            technician = _technician(body.validated_data["technician"])
             if technician is None:
                 message = _("Technicien inconnu ou inactif.")
                 return error_response(

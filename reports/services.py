@@ -1,22 +1,61 @@
-"""Generating, storing and sharing the monthly client report (steering-committee pack)."""
+"""The reports' writes: billing overrides, and generating, storing and sharing the monthly client
+report (steering-committee pack). Reads are in ``reports.selectors``."""
 
 from __future__ import annotations
 
 import logging
 from datetime import datetime
+from decimal import Decimal
 
 from django.apps import apps
+from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from clients.models import Client
+from tickets.models import Ticket
 
 from .db import reporting_queries
-from .models import ClientReport
+from .models import BillingOverride, ClientReport
 from .pdf import render_report_pdf
 from .periods import Period
-from .queries import ServiceReport
+from .selectors.service import ServiceReport
+
+
+def billing_override_record(
+    *,
+    ticket: Ticket,
+    by,
+    reason: str,
+    billable: bool | None = None,
+    rate: Decimal | None = None,
+    at: datetime | None = None,
+) -> BillingOverride:
+    """Override a ticket's billable flag and/or hourly rate, logging who, when and why."""
+    errors = {}
+    if not (reason or "").strip():
+        errors["reason"] = _("Le motif de la dérogation est obligatoire.")
+    if billable is None and rate is None:
+        errors["billable"] = _("Indiquez le caractère facturable ou un taux horaire.")
+    if rate is not None and rate < 0:
+        errors["rate"] = _("Le taux horaire ne peut pas être négatif.")
+    if errors:
+        raise ValidationError(errors)
+    override = BillingOverride(
+        ticket=ticket,
+        billable=billable,
+        rate=rate,
+        reason=reason.strip(),
+        by=by,
+        at=at or timezone.now(),
+    )
+    override.full_clean()
+    with transaction.atomic():
+        override.save(force_insert=True)
+    return override
+
 
 logger = logging.getLogger(__name__)
 
@@ -90,18 +129,3 @@ def _share_with_client(report: ClientReport, content: bytes, by, now) -> int | N
         storage = document.file.storage
         transaction.on_commit(lambda: storage.delete(previous))
     return document.pk
-
-
-def clients_to_report(period: Period):
-    """Active clients with a contract in force during the period or tickets created in it."""
-    from django.db.models import Q
-
-    in_force = Q(contracts__start_date__lte=period.end) & (
-        Q(contracts__end_date__isnull=True) | Q(contracts__end_date__gte=period.start)
-    )
-    created = Q(tickets__created_at__gte=period.start_at, tickets__created_at__lt=period.end_at)
-    return (
-        Client.objects.filter(is_active=True)
-        .filter(pk__in=Client.objects.filter(in_force | created).values("pk"))
-        .order_by("name")
-    )

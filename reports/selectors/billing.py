@@ -8,7 +8,8 @@ A ticket's billable flag comes from its contract at creation (flat-fee managed c
 it, anything else is billable); its rate is the contract's hourly rate. Both may be overridden by
 a ``BillingOverride`` (latest wins). Every override is in the log: the ticket services' own
 requalifications (``qualification`` events changing ``billable``), a flag chosen at creation
-against the contract's default, and the billing overrides recorded here.
+against the contract's default, and the billing overrides recorded by
+``reports.services.billing_override_record``.
 """
 
 from __future__ import annotations
@@ -17,8 +18,6 @@ from dataclasses import dataclass
 from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal
 
-from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import (
     BooleanField,
     Case,
@@ -35,50 +34,16 @@ from django.db.models import (
     Window,
 )
 from django.db.models.functions import Coalesce
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contract
 from tickets.models import EventKind, PlannedIntervention, Ticket, TicketEvent
 
-from .models import BillingOverride
-from .periods import Period
-from .team import page_model
+from ..models import BillingOverride
+from ..periods import Period
+from ..team import page_model
 
 CENT = Decimal("0.01")
-
-
-def billing_override_record(
-    *,
-    ticket: Ticket,
-    by,
-    reason: str,
-    billable: bool | None = None,
-    rate: Decimal | None = None,
-    at: datetime | None = None,
-) -> BillingOverride:
-    """Override a ticket's billable flag and/or hourly rate, logging who, when and why."""
-    errors = {}
-    if not (reason or "").strip():
-        errors["reason"] = _("Le motif de la dérogation est obligatoire.")
-    if billable is None and rate is None:
-        errors["billable"] = _("Indiquez le caractère facturable ou un taux horaire.")
-    if rate is not None and rate < 0:
-        errors["rate"] = _("Le taux horaire ne peut pas être négatif.")
-    if errors:
-        raise ValidationError(errors)
-    override = BillingOverride(
-        ticket=ticket,
-        billable=billable,
-        rate=rate,
-        reason=reason.strip(),
-        by=by,
-        at=at or timezone.now(),
-    )
-    override.full_clean()
-    with transaction.atomic():
-        override.save(force_insert=True)
-    return override
 
 
 def _latest_override(field: str):

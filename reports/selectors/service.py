@@ -51,8 +51,8 @@ from tickets.models import (
 )
 from tickets.selectors import breached_q, gti_met_q
 
-from .percentiles import percentiles
-from .periods import Period, local_midnight, local_tz
+from ..percentiles import percentiles
+from ..periods import Period, local_midnight, local_tz
 
 # (field, choices, label) of each breakdown; "" is the "not set" bucket of optional fields.
 DIMENSIONS = (
