@@ -28,7 +28,6 @@ BACKOFF_CAP = timedelta(hours=1)
 # The incident page counts sent and failed mails of every communication: its history is kept.
 KEEP = timedelta(days=36500)
 BATCH = 50
-MESSAGE_ID_DEFAULT_DOMAIN = "oceanis.service-desk"
 
 
 def policy() -> outbox.DeliveryPolicy:
@@ -76,8 +75,7 @@ def deliver_due(*, now: datetime | None = None, message_id: int | None = None) -
 
 
 def message_id(row: IncidentMessageDelivery) -> str:
-    domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or MESSAGE_ID_DEFAULT_DOMAIN
-    return f"<incident.{row.delivery_key.hex}@{domain}>"
+    return outbox.message_id(f"incident.{row.delivery_key.hex}")
 
 
 def _send(row: IncidentMessageDelivery, connection) -> None:

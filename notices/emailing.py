@@ -32,9 +32,8 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from notifications import outbox
-from notifications.emails import message_id_domain
 from oceanis import delivery
-from oceanis.delivery import DeliveryPolicy, DeliveryStatus
+from oceanis.delivery import DeliveryPolicy, DeliveryStatus, message_id
 from shifts.models import ShiftAssignment
 from shifts.selectors import on_duty
 from staff.models import Technician
@@ -198,7 +197,7 @@ def _send(user, rows: list[NoticeMail], now: datetime) -> bool:
 
 
 def new_message_id() -> str:
-    return f"<notice.{uuid.uuid4().hex}@{message_id_domain()}>"
+    return message_id(f"notice.{uuid.uuid4().hex}")
 
 
 def absolute(path: str) -> str:

@@ -20,23 +20,19 @@ from django.urls import reverse
 from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
+from oceanis.delivery import message_id
 from sla.policy import Urgency
 from tickets.models import EventKind, State, Ticket, TicketEvent
 
 from .models import Notification, NotificationKind
 
-DEFAULT_DOMAIN = "oceanis.service-desk"
 # Message-IDs kept in ``References``: the root and the latest ones. Mail clients only need the
 # root and the parent; an unbounded header would grow with every daily digest.
 MAX_REFERENCES = 10
 
 
-def message_id_domain() -> str:
-    return settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or DEFAULT_DOMAIN
-
-
 def new_message_id(ticket: Ticket) -> str:
-    return f"<{ticket.reference}.{uuid.uuid4().hex}@{message_id_domain()}>"
+    return message_id(f"{ticket.reference}.{uuid.uuid4().hex}")
 
 
 def subject_token(ticket: Ticket) -> str:

@@ -21,6 +21,7 @@ from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any, TypeVar
 
+from django.conf import settings
 from django.db import connection, models, transaction
 from django.db.models import F, Min, Q
 from django.utils import timezone
@@ -81,6 +82,15 @@ class DeliveryPolicy:
     backoff_cap: timedelta
     max_attempts: int
     retention: timedelta  # sent/failed/skipped rows older than this are purged
+
+
+MESSAGE_ID_DEFAULT_DOMAIN = "oceanis.service-desk"
+
+
+def message_id(local_part: str) -> str:
+    """A Message-ID on the desk's domain; built from a row's key it is the same on every retry."""
+    domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or MESSAGE_ID_DEFAULT_DOMAIN
+    return f"<{local_part}@{domain}>"
 
 
 REGISTRY: dict[str, tuple[type[DeliveryRow], DeliveryPolicy]] = {}

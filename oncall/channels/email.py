@@ -7,10 +7,10 @@ import smtplib
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 
+from oceanis.delivery import message_id
+
 from ..models import AttemptOutcome
 from .base import Delivery, PageChannel, PageMessage
-
-MESSAGE_ID_DEFAULT_DOMAIN = "oceanis.service-desk"
 
 
 class EmailChannel(PageChannel):
@@ -23,8 +23,7 @@ class EmailChannel(PageChannel):
         headers = {"X-Oceanis-Page": str(message.page_id), "X-Priority": "1"}
         if message.idempotency_key:
             # The same Message-ID on a retry: a copy that got through before is dropped.
-            domain = settings.NOTIFICATIONS_MESSAGE_ID_DOMAIN or MESSAGE_ID_DEFAULT_DOMAIN
-            headers["Message-ID"] = f"<page.{message.idempotency_key}@{domain}>"
+            headers["Message-ID"] = message_id(f"page.{message.idempotency_key}")
         mail = EmailMultiAlternatives(
             subject=message.subject,
             body=message.text,

@@ -26,7 +26,7 @@ from incidents.models import IncidentMessageDelivery
 from notices.models import NoticeMail
 from notifications.models import Notification
 from oceanis import delivery
-from oncall.channels.email import MESSAGE_ID_DEFAULT_DOMAIN
+from oceanis.delivery import MESSAGE_ID_DEFAULT_DOMAIN
 from oncall.models import Page, PageAttempt, Rotation
 from oncall.services import rotation_set_members
 from sla.policy import HoursPlan
