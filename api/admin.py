@@ -5,6 +5,8 @@ from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.delivery_admin import DeliveryAdminMixin
+
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .scopes import TokenScope, scopes_problem
 from .tokens import service_account_problem, token_create, token_revoke, token_set_scopes
@@ -161,7 +163,7 @@ class WebhookSubscriptionAdmin(admin.ModelAdmin):
 
 
 @admin.register(WebhookDelivery)
-class WebhookDeliveryAdmin(admin.ModelAdmin):
+class WebhookDeliveryAdmin(DeliveryAdminMixin, admin.ModelAdmin):
     list_display = [
         "subscription",
         "event_type",
@@ -170,10 +172,7 @@ class WebhookDeliveryAdmin(admin.ModelAdmin):
         "response_status",
         "next_attempt_at",
         "sent_at",
+        "short_error",
     ]
     list_filter = ["status", "event_type", "subscription"]
     list_select_related = ["subscription"]
-    readonly_fields = [f.name for f in WebhookDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,16 +1,22 @@
 from django.contrib import admin
 
+from oceanis.delivery_admin import DeliveryAdminMixin
+
 from .models import IncidentMessageDelivery
 
 
 @admin.register(IncidentMessageDelivery)
-class IncidentMessageDeliveryAdmin(admin.ModelAdmin):
-    """Read-only view of communication emails, to follow failures."""
+class IncidentMessageDeliveryAdmin(DeliveryAdminMixin, admin.ModelAdmin):
+    """Communication emails, to follow failures and send them again."""
 
-    list_display = ("message", "recipient", "client", "status", "attempts", "sent_at")
+    list_display = (
+        "message",
+        "recipient",
+        "client",
+        "status",
+        "attempts",
+        "sent_at",
+        "short_error",
+    )
     list_filter = ("status",)
     search_fields = ("recipient",)
-    readonly_fields = [f.name for f in IncidentMessageDelivery._meta.fields]
-
-    def has_add_permission(self, request):
-        return False

@@ -1,9 +1,6 @@
-from django.contrib import admin, messages
-from django.utils import timezone
-from django.utils.translation import gettext_lazy as _
-from django.utils.translation import ngettext
+from django.contrib import admin
 
-from oceanis import delivery
+from oceanis.delivery_admin import DeliveryAdminMixin
 
 from .models import Notice, NoticeMail, NoticePreference
 
@@ -29,7 +26,7 @@ class NoticeAdmin(admin.ModelAdmin):
 
 
 @admin.register(NoticeMail)
-class NoticeMailAdmin(admin.ModelAdmin):
+class NoticeMailAdmin(DeliveryAdminMixin, admin.ModelAdmin):
     """The notices' outbox: what left, what waits, what failed and why."""
 
     list_display = (
@@ -46,28 +43,6 @@ class NoticeMailAdmin(admin.ModelAdmin):
     search_fields = ("recipient__username", "recipient__email", "message_id", "last_error")
     list_select_related = ("recipient", "notice")
     date_hierarchy = "created_at"
-    actions = ["resend_now"]
-    readonly_fields = [field.name for field in NoticeMail._meta.fields]
-
-    def has_add_permission(self, request):
-        return False
-
-    def has_change_permission(self, request, obj=None):
-        return False  # rows change through delivery and « Renvoyer maintenant » only
-
-    @admin.display(description=_("dernière erreur"))
-    def short_error(self, obj):
-        return (obj.last_error[:80] + "…") if len(obj.last_error) > 80 else obj.last_error
-
-    @admin.action(description=_("Renvoyer maintenant (échecs et envois en attente)"))
-    def resend_now(self, request, queryset):
-        count = delivery.resend_now(queryset, now=timezone.now())
-        self.message_user(
-            request,
-            ngettext("%(count)d envoi relancé.", "%(count)d envois relancés.", count)
-            % {"count": count},
-            messages.SUCCESS,
-        )
 
 
 @admin.register(NoticePreference)
