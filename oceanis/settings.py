@@ -446,7 +446,7 @@ ONCALL_WEBHOOK_TIMEOUT_SECONDS = env.float("ONCALL_WEBHOOK_TIMEOUT_SECONDS", def
 # worker died is sent again (same Idempotency-Key). The former ONCALL_WEBHOOK_TRIES and
 # ONCALL_WEBHOOK_BACKOFF_SECONDS names are still read.
 ONCALL_PAGE_MAX_ATTEMPTS = env.int(
-    "ONCALL_PAGE_MAX_ATTEMPTS", default=env.int("ONCALL_WEBHOOK_TRIES", default=3)
+    "ONCALL_PAGE_MAX_ATTEMPTS", default=env.int("ONCALL_WEBHOOK_TRIES", default=10)
 )
 ONCALL_PAGE_RETRY_BASE_SECONDS = env.float(
     "ONCALL_PAGE_RETRY_BASE_SECONDS",

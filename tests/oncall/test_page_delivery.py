@@ -140,3 +140,15 @@ def test_the_page_email_keeps_its_message_id_on_a_retry(
     assert (email.status, email.attempts) == ("sent", 2)
     assert len(calls) == 2 and calls[0] == calls[1]
     assert calls[0][0].startswith(f"<page.{email.delivery_key}@")
+
+
+def test_the_default_retries_ride_out_a_ten_minute_outage(monkeypatch):
+    # README: with the default attempts and the capped doubling delay, a message keeps trying for
+    # at least 10 minutes, even with the jitter at its lowest, before it shows as failed.
+    monkeypatch.setattr(outbox.random, "uniform", lambda low, high: low)
+    current = paging.policy()
+    waited = sum(
+        outbox.backoff(current, attempts).total_seconds()
+        for attempts in range(1, current.max_attempts)
+    )
+    assert waited >= 10 * 60

@@ -123,6 +123,15 @@ def _rows():
     ]
 
 
+def _not_sent() -> list[tuple[str, str, str]]:
+    """What did not leave, to say which outbox in a failure."""
+    return [
+        (channel, row.status, row.last_error[:200])
+        for channel, (model, _policy) in delivery.REGISTRY.items()
+        for row in model.objects.exclude(status=SENT)
+    ]
+
+
 def everything_final() -> bool:
     """Every row of the work exists (mails are planned by a task, pages raised by one) and none
     waits any more."""
@@ -181,7 +190,7 @@ def assert_everything_delivered(smtp_sink, http_sink, *, resent: frozenset = fro
     assert WebhookDelivery.objects.count() == TICKETS
     assert Page.objects.count() == TICKETS
     statuses = Counter(_rows())
-    assert set(statuses) == {SENT}, statuses
+    assert set(statuses) == {SENT}, _not_sent()
     got, wanted = received(smtp_sink, http_sink), expected_ids()
     for channel, ids in wanted.items():
         assert ids, channel
