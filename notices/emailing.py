@@ -20,7 +20,7 @@ from __future__ import annotations
 
 import logging
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from django.conf import settings
@@ -51,15 +51,7 @@ ROWS_PER_MAIL = 500  # claimed at once for one recipient; the rest leave in the 
 
 def policy() -> DeliveryPolicy:
     """The mail policy of the client mails, under its own channel label."""
-    mail = outbox.policy()
-    return DeliveryPolicy(
-        channel="notice_mail",
-        lease=mail.lease,
-        backoff_base=mail.backoff_base,
-        backoff_cap=mail.backoff_cap,
-        max_attempts=mail.max_attempts,
-        retention=mail.retention,
-    )
+    return replace(outbox.policy(), channel="notice_mail")
 
 
 @dataclass
