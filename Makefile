@@ -26,6 +26,8 @@ install: $(STAMP)
 migrate: $(STAMP)
 	$(BIN)/python manage.py migrate --noinput
 
+# In this order: seed_demo writes people, clients and their history (paging nobody);
+# seed_oncall_demo builds the rotation, then replays the demo pages with the people on call.
 seed: migrate
 	$(BIN)/python manage.py seed_demo
 	$(BIN)/python manage.py seed_oncall_demo
@@ -42,20 +44,24 @@ run: seed
 	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp"
 	@echo "  back-office http://127.0.0.1:$(PORT)/  admin /admin/  projects /projects/  on-call /oncall/"
 	@echo "  client extranet http://127.0.0.1:$(PORT)/extranet/: pierre.martin@vendee-logistique.example,"
-	@echo "  celine.moreau@brioche-vendeenne.example (one organisation each)"
+	@echo "  jean.moreau@brioche-vendeenne.example (one organisation each)"
 	@echo "Outgoing mail is written to var/mail/."
 	@trap 'kill $$server $$schedule 2>/dev/null' INT TERM; exec 3<&0; \
 	$(BIN)/python manage.py run_schedule & schedule=$$!; \
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) <&3 & server=$$!; \
 	wait $$server; status=$$?; kill $$schedule 2>/dev/null; wait; exit $$status
 
+# One process per core (pytest-xdist), one test database each; the browser and outage tests are
+# grouped on one worker each (tests/conftest.py). TEST_WORKERS=0 runs serially.
+TEST_WORKERS ?= auto
 test: $(TEST_STAMP)
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)
 
 lint: $(TEST_STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/lint-imports
+	$(BIN)/mypy
 
 format: $(TEST_STAMP)
 	$(BIN)/ruff check --fix .

@@ -45,7 +45,7 @@ from bisect import bisect_left, bisect_right
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
-from typing import Any, NamedTuple
+from typing import Any, NamedTuple, cast
 from zoneinfo import ZoneInfo
 
 import holidays as holidays_pkg
@@ -71,7 +71,7 @@ def _clock_us(value: Any, *, is_end: bool) -> int:
         parts = value.split(":")
         if len(parts) not in (2, 3) or not all(p.isdigit() for p in parts):
             raise ValueError(f"invalid clock time {value!r}; expected 'HH:MM' or 'HH:MM:SS'")
-        value = time(*map(int, parts))
+        value = time(int(parts[0]), int(parts[1]), int(parts[2]) if len(parts) == 3 else 0)
     if not isinstance(value, time):
         raise TypeError(f"window boundary must be a datetime.time or 'HH:MM', not {value!r}")
     if value.tzinfo is not None:
@@ -79,7 +79,7 @@ def _clock_us(value: Any, *, is_end: bool) -> int:
     return ((value.hour * 60 + value.minute) * 60 + value.second) * US + value.microsecond
 
 
-def _parse_windows(windows: Iterable, where: str) -> Windows:
+def _parse_windows(windows: Iterable[Any], where: str) -> Windows:
     result: list[tuple[int, int]] = []
     for window in windows:
         try:
@@ -178,12 +178,12 @@ class BusinessCalendar:
 
     def __init__(
         self,
-        windows: Mapping[int, Iterable],
+        windows: Mapping[int, Iterable[Any]],
         holidays: Any = None,
         tz: str | tzinfo = "Europe/Paris",
         extra_closed_dates: Iterable[date] = (),
         reopened_dates: Iterable[date] = (),
-        exceptions: Mapping[date, Iterable] | None = None,
+        exceptions: Mapping[date, Iterable[Any]] | None = None,
     ) -> None:
         """``holidays``: None (French public holidays), False or an empty iterable (none), a
         country code such as ``"BE"``, a ``holidays.HolidayBase`` or an iterable of dates."""
@@ -410,7 +410,8 @@ class BusinessCalendar:
 
     def _offset_us(self, day: date) -> int:
         """UTC offset at local midnight of ``day`` (first occurrence if ambiguous)."""
-        offset = self._tz.utcoffset(datetime(day.year, day.month, day.day))
+        # A zone (unlike a bare tzinfo) always has an offset.
+        offset = cast(timedelta, self._tz.utcoffset(datetime(day.year, day.month, day.day)))
         return offset // _ONE_US
 
     def _local_to_us(self, day: date, local_us: int) -> int:

@@ -13,6 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import timedelta
 from functools import cache
+from typing import Any
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -27,8 +28,9 @@ class Urgency(models.TextChoices):
     CRITICAL = "critical", _("Critique")
 
 
-# Most urgent first; used for sorting and workload weights.
-URGENCY_RANK = {
+# Most urgent first; used for sorting and workload weights. Keyed by str: a ticket's urgency is
+# the stored value, which finds the same entry (Urgency is a str).
+URGENCY_RANK: dict[str, int] = {
     Urgency.CRITICAL: 4,
     Urgency.VERY_BLOCKING: 3,
     Urgency.SLIGHTLY_BLOCKING: 2,
@@ -75,7 +77,9 @@ class GtiRule:
         return calendar_for(self.basis)
 
 
-def gti_rule(urgency: str, hours_plan: str | None, commitments: dict | None = None) -> GtiRule:
+def gti_rule(
+    urgency: str, hours_plan: str | None, commitments: dict[str, Any] | None = None
+) -> GtiRule:
     """The GTI rule for an urgency under a contract.
 
     ``hours_plan`` is the contract's subscribed plan (None without a contract: Oceanis hours).
@@ -92,6 +96,6 @@ def gti_rule(urgency: str, hours_plan: str | None, commitments: dict | None = No
     return GtiRule(duration=duration, basis=basis)
 
 
-def commitments_minutes(durations: dict) -> dict[str, int]:
+def commitments_minutes(durations: dict[Any, timedelta]) -> dict[str, int]:
     """Serialise {urgency: timedelta} to the JSON form frozen on tickets."""
     return {str(k): int(v.total_seconds() // 60) for k, v in durations.items()}

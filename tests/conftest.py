@@ -30,6 +30,36 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(scope="session")
+def _media_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("media")
+
+
+@pytest.fixture(autouse=True)
+def _private_media_root(settings, _media_root):
+    # Uploads go to a directory of this test process (one per xdist worker), not to the
+    # developer's var/media, which parallel workers and earlier runs would share.
+    settings.MEDIA_ROOT = _media_root
+
+
+# Under `make test` (pytest-xdist, --dist loadgroup) the tests that bring up heavy processes run
+# one at a time on a single worker each: two Chromiums, or two outage scenes (Redis, Celery
+# workers, sinks), at once on a 2-core machine would starve the timeouts they wait on. The other
+# worker meanwhile takes the light tests; xdist hands out the largest groups first.
+SERIAL_GROUPS = ("browser", "outage")
+
+
+@pytest.hookimpl(tryfirst=True)  # before xdist reads the groups off the items
+def pytest_collection_modifyitems(config, items):
+    if not config.pluginmanager.hasplugin("xdist"):
+        return  # `-p no:xdist`: the marker would not even be registered
+    for item in items:
+        for group in SERIAL_GROUPS:
+            if item.get_closest_marker(group):
+                item.add_marker(pytest.mark.xdist_group(group))
+                break
+
+
 def pytest_report_header(config):
     from django.db import connection
 

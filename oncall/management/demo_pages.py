@@ -86,6 +86,7 @@ def steps_replayed_here():
     what paging schedules goes to the in-memory broker nobody reads, as a lost message would
     (with a real broker it runs on time and finds the page settled); each step is run here."""
     conf = celery_app.conf
+    had_own_value = "CELERY_TASK_ALWAYS_EAGER" in conf.changes
     eager = conf.task_always_eager
     # The app reads its settings under the CELERY_ namespace: the unprefixed key would be
     # shadowed by the one from Django's settings.
@@ -93,7 +94,12 @@ def steps_replayed_here():
     try:
         yield
     finally:
-        conf.CELERY_TASK_ALWAYS_EAGER = eager
+        if had_own_value:
+            conf.CELERY_TASK_ALWAYS_EAGER = eager
+        else:
+            # Written back, the value would shadow Django's settings for the rest of the process
+            # (a test switching eager mode off after a seed would still run tasks inline).
+            conf.changes.pop("CELERY_TASK_ALWAYS_EAGER", None)
 
 
 def seed_demo_pages(*, now: dt.datetime | None = None) -> list[Page]:

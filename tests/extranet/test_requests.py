@@ -14,6 +14,10 @@ pytestmark = pytest.mark.django_db
 
 
 def test_home_lists_the_organisations_open_and_resolved_requests(contact_client, org_a, org_b):
+    # A last name no other value on the page can contain (the factory's is random).
+    assignee = org_a.ticket.assignee.user
+    assignee.last_name = "Vauquelin-Troismonts"
+    assignee.save(update_fields=["last_name"])
     response = contact_client.get(reverse("extranet:home"))
     body = response.content.decode()
     assert response.status_code == 200
