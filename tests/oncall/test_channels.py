@@ -75,6 +75,12 @@ def sweep_for(minutes):
             paging.sweep()
 
 
+@pytest.fixture(autouse=True)
+def _three_attempts(settings):
+    # Short retry-then-fail scenarios; the default budget is proven in test_page_delivery.py.
+    settings.ONCALL_PAGE_MAX_ATTEMPTS = 3
+
+
 @pytest.fixture
 def no_sleep(monkeypatch):
     """Paging must never sleep in a worker: any call fails the test."""
