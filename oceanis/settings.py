@@ -243,6 +243,17 @@ CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": env.int("CELERY_BROKER_VISIBILITY_TIMEOUT_SECONDS", default=7 * 3600),
     "unacked_restore_interval": env.int("CELERY_BROKER_RESTORE_INTERVAL_SECONDS", default=10),
     "unacked_restore_throttle": 1,  # kombu's default 10 would scan only every 10th interval
+    # A broker that accepts the connection and never answers (half-open socket, frozen host) must
+    # not hold a web request: kombu waits forever by default. Publishing is retried once; what
+    # still fails is logged and left to the sweepers, since the rows are already committed.
+    "socket_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT_SECONDS", default=3.0),
+    "socket_connect_timeout": env.float("CELERY_BROKER_SOCKET_TIMEOUT_SECONDS", default=3.0),
+}
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 1,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
 }
 CELERY_BEAT_SCHEDULE = {
     "api-webhooks-sweep": {
