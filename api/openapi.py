@@ -7,15 +7,17 @@ from django.utils.translation import gettext as _
 from drf_spectacular.openapi import AutoSchema
 from rest_framework import serializers
 
+from oceanis.text import CONTROL_CLASS
+
 from .auth import required_scope
 from .views.schema import errors
 
 BODY_METHODS = frozenset({"POST", "PUT", "PATCH"})
 # What api.parsers refuses in any text of a body: C0 controls but tab and line ends, and DEL.
-_ALLOWED = r"[^\x00-\x08\x0b\x0c\x0e-\x1f\x7f]"
+_ALLOWED = rf"[^{CONTROL_CLASS}]"
 TEXT_PATTERN = rf"^{_ALLOWED}*$"
 # DRF trims text fields: one that may not be blank needs a character other than a space.
-NON_BLANK_TEXT_PATTERN = rf"^{_ALLOWED}*[^\s\x00-\x08\x0b\x0c\x0e-\x1f\x7f]{_ALLOWED}*$"
+NON_BLANK_TEXT_PATTERN = rf"^{_ALLOWED}*[^\s{CONTROL_CLASS}]{_ALLOWED}*$"
 
 
 class ScopedAutoSchema(AutoSchema):

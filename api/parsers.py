@@ -25,10 +25,12 @@ import re
 from django.utils.translation import gettext as _
 from rest_framework import exceptions, parsers
 
+from oceanis.text import CONTROL_CLASS
+
 MAX_DEPTH = 32
 NUMBER_BOUND = 2**63
-# C0 controls except \t \n \r, DEL, and UTF-16 surrogates (only reachable through \ud800 escapes).
-CONTROL_CHARACTERS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f\ud800-\udfff]")
+# The desk's control characters, and UTF-16 surrogates (only reachable through \ud800 escapes).
+CONTROL_CHARACTERS = re.compile(rf"[{CONTROL_CLASS}\ud800-\udfff]")
 
 
 class _OutOfRange:
@@ -70,7 +72,7 @@ def _number_hooks(refused: list):
 # Bytes of the characters refused raw (UTF-8 never uses them inside a multi-byte sequence), and
 # the \u escapes that decode to one: a C0 control, DEL or a surrogate (a valid pair for an emoji
 # matches too; the walk then finds nothing).
-_CONTROL_BYTES = bytes([*range(0x00, 0x09), 0x0B, 0x0C, *range(0x0E, 0x20), 0x7F])
+_CONTROL_BYTES = bytes(byte for byte in range(0x80) if CONTROL_CHARACTERS.match(chr(byte)))
 _SUSPECT_ESCAPE = re.compile(r"\\u(?:00[01][0-9a-fA-F]|007[fF]|[dD][89a-fA-F])")
 
 

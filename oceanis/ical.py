@@ -7,7 +7,6 @@ no VTIMEZONE.
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import UTC, datetime
@@ -16,9 +15,8 @@ from icalendar import Calendar
 from icalendar import Event as VEvent
 from icalendar.prop import vText
 
-# RFC 5545 TEXT admits no control character but HTAB and line breaks; the others could only come
-# from pasted text and some clients reject the whole feed for one of them.
-_CONTROLS = re.compile(r"[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]")
+from .text import CONTROL_CHARACTERS
+
 _BACKSLASH = "\x00"  # stands for a backslash while icalendar escapes (controls are gone by then)
 
 
@@ -31,7 +29,9 @@ class LiteralText(vText):
     """
 
     def __new__(cls, value: str, *args, **kwargs):
-        return super().__new__(cls, _CONTROLS.sub("", value), *args, **kwargs)
+        # RFC 5545 TEXT admits no control character but HTAB and line breaks; the others could
+        # only come from pasted text and some clients reject the whole feed for one of them.
+        return super().__new__(cls, CONTROL_CHARACTERS.sub("", value), *args, **kwargs)
 
     def to_ical(self) -> bytes:
         escaped = vText(self.replace("\\", _BACKSLASH)).to_ical()
