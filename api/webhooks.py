@@ -201,7 +201,7 @@ def attempt(delivery_id: int, now: datetime | None = None) -> WebhookDelivery | 
     """One attempt of a delivery if it is due (None otherwise: not yet, or another worker holds
     it); records the outcome. When still pending, ``next_attempt_at`` says when to retry."""
     now = now or timezone.now()
-    _token, rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now, ids=[delivery_id])
+    rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now, ids=[delivery_id])
     return send(rows[0], now=now) if rows else None
 
 
@@ -238,7 +238,7 @@ def sweep(
     sent = failed = 0
     while timezone.now() - started < budget:
         now_ = now or timezone.now()
-        _token, rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now_, limit=batch)
+        rows = outbox.claim_due(WebhookDelivery, policy=policy(), now=now_, limit=batch)
         if not rows:
             break
         subscriptions = {

@@ -52,7 +52,7 @@ def deliver_due(*, now: datetime | None = None, message_id: int | None = None) -
     sent = 0
     connection = None
     while True:
-        _token, rows = outbox.claim_due(
+        rows = outbox.claim_due(
             IncidentMessageDelivery, policy=current, now=now, limit=BATCH, filters=filters
         )
         if not rows:

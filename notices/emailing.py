@@ -135,7 +135,7 @@ def deliver_to(user_id: int, now: datetime) -> bool | None:
     """Send one recipient's due notices; True sent, False failed, None nothing to send."""
     plan_due(now, user_id)
     _skip_read(user_id)
-    _token, rows = delivery.claim_due(
+    rows = delivery.claim_due(
         NoticeMail.objects.select_related("notice", "recipient"),
         policy=policy(),
         now=now,

@@ -166,7 +166,7 @@ def claim(ticket_id: int, recipient: str, now: datetime | None = None) -> list[N
     rows = Notification.objects.select_related(
         "event__actor", "ticket__client", "ticket__assignee__user", "ticket__follow_up_of"
     )
-    _token, claimed = delivery.claim_due(
+    claimed = delivery.claim_due(
         rows,
         policy=policy(),
         now=now,

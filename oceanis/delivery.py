@@ -125,13 +125,14 @@ def claim_due(
     filters: Q | None = None,
     ids: Iterable[int] | None = None,
     due_by: datetime | None = None,
-) -> tuple[str, list[R]]:
+) -> list[R]:
     """Take the due rows (pending and due, or sending with an expired lease) for this worker.
 
     ``due_by`` (later than ``now``) also takes pending rows due before it, e.g. a mail's grouping
     window. ``model`` may be a queryset (its filters apply, its ``select_related``
     shapes the rows returned).
-    Returns the claim token and the claimed rows, oldest due first; two claimers never
+    Returns the claimed rows, oldest due first, each holding this claim's token in ``claim``
+    (what ``mark_*`` checks); two claimers never
     get the same row, because the final UPDATE re-checks the due condition and SQLite serialises
     writers while PostgreSQL skips the rows another claimer has locked.
     """
@@ -152,7 +153,7 @@ def claim_due(
             candidates = candidates.select_for_update(skip_locked=True, of=of)
         picked = list(candidates.values_list("pk", flat=True)[:limit])
         if not picked:
-            return token, []
+            return []
         won = model._default_manager.filter(condition, pk__in=picked).update(
             status=DeliveryStatus.SENDING,
             claim=token,
@@ -161,9 +162,9 @@ def claim_due(
             attempts=F("attempts") + 1,
         )
     if not won:
-        return token, []
+        return []
     rows = base.filter(pk__in=picked, claim=token).order_by("next_attempt_at", "created_at", "pk")
-    return token, list(rows)
+    return list(rows)
 
 
 def _rows(row_or_rows: DeliveryRow | Iterable[DeliveryRow]) -> list[DeliveryRow]:

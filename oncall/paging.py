@@ -223,7 +223,7 @@ def message_retry(row: PageAttempt, *, now: datetime) -> bool:
 def page_message_deliver(attempt_id: int, *, now: datetime | None = None) -> bool:
     """The Celery retry of one message: attempt it if it is due (claimed), else nothing."""
     now = now or timezone.now()
-    _token, rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, ids=[attempt_id])
+    rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, ids=[attempt_id])
     return bool(rows) and message_retry(rows[0], now=now)
 
 
@@ -231,7 +231,7 @@ def deliver_due_messages(*, now: datetime) -> int:
     """Sweeper: every message due again (retry after its backoff, or lease expired)."""
     sent = 0
     while True:
-        _token, rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, limit=20)
+        rows = outbox.claim_due(PageAttempt, policy=policy(), now=now, limit=20)
         if not rows:
             return sent
         sent += sum(message_retry(row, now=now) for row in rows)

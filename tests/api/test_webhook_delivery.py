@@ -80,7 +80,7 @@ def test_a_delivery_whose_lease_expired_mid_attempt_is_sent_again(acme, receiver
     with time_machine.travel(T0, tick=False):
         make_ticket(client=acme)
         # A worker claims the delivery, then dies before recording anything.
-        _token, [stale] = outbox.claim_due(WebhookDelivery, policy=webhooks.policy(), now=T0)
+        [stale] = outbox.claim_due(WebhookDelivery, policy=webhooks.policy(), now=T0)
 
     with time_machine.travel(T0 + dt.timedelta(minutes=4), tick=False):
         assert webhooks.sweep() == {"sent": 0, "failed": 0}  # its lease still runs

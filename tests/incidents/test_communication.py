@@ -111,7 +111,7 @@ def test_a_delivery_claimed_by_a_dead_worker_is_sent_by_the_sweeper_once_its_lea
     publish(incident, technician.user)
     now = timezone.now()
     # A worker claims the mails, then dies before sending anything.
-    _token, claimed = outbox.claim_due(IncidentMessageDelivery, policy=delivery.policy(), now=now)
+    claimed = outbox.claim_due(IncidentMessageDelivery, policy=delivery.policy(), now=now)
     assert len(claimed) == 4
 
     assert delivery.deliver_due(now=now + dt.timedelta(minutes=9)) == 0  # lease still running

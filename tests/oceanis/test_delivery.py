@@ -52,35 +52,37 @@ def claim(now=NOW, **kwargs):
 def test_a_claim_takes_due_rows_and_holds_them_for_the_lease():
     first, later = rows(2)
     Notification.objects.filter(pk=later.pk).update(next_attempt_at=NOW + dt.timedelta(hours=1))
-    token, claimed = claim()
+    claimed = claim()
     assert [row.pk for row in claimed] == [first.pk]
     row = claimed[0]
-    assert (row.status, row.claim, row.attempts) == (DeliveryStatus.SENDING, token, 1)
+    stored = Notification.objects.get(pk=row.pk)
+    assert (row.status, row.claim, row.attempts) == (DeliveryStatus.SENDING, stored.claim, 1)
+    assert len(row.claim) == 32
     assert (row.claimed_at, row.next_attempt_at) == (NOW, NOW + POLICY.lease)
 
 
 def test_a_second_claimer_gets_nothing_while_the_lease_runs():
     rows(3)
-    _token, claimed = claim()
+    claimed = claim()
     assert len(claimed) == 3
-    assert claim(now=NOW + POLICY.lease - dt.timedelta(seconds=1))[1] == []
+    assert claim(now=NOW + POLICY.lease - dt.timedelta(seconds=1)) == []
 
 
 def test_an_expired_lease_makes_the_row_claimable_again_with_the_same_delivery_key():
     (row,) = rows()
-    first_token, _ = claim()
-    token, again = claim(now=NOW + POLICY.lease)
+    [first] = claim()
+    again = claim(now=NOW + POLICY.lease)
     assert [r.pk for r in again] == [row.pk]
-    assert token != first_token
+    assert again[0].claim != first.claim
     assert again[0].attempts == 2
     assert again[0].delivery_key == row.delivery_key
 
 
 def test_a_stale_claimer_cannot_record_an_outcome_after_its_lease_was_taken_over():
     rows()
-    _, (stale,) = claim()
+    (stale,) = claim()
     later = NOW + POLICY.lease + dt.timedelta(seconds=1)
-    _, (current,) = claim(now=later)
+    (current,) = claim(now=later)
     assert delivery.mark_sent(stale, now=later) is False
     assert delivery.mark_retry(stale, policy=POLICY, now=later, error="late") is None
     delivery.mark_skipped(stale, now=later, note="late")
@@ -93,11 +95,11 @@ def test_a_stale_claimer_cannot_record_an_outcome_after_its_lease_was_taken_over
 def test_claim_honours_filters_ids_limit_and_the_due_by_horizon():
     a, b, c = rows(3)
     Notification.objects.filter(pk=c.pk).update(next_attempt_at=NOW + dt.timedelta(seconds=30))
-    assert [r.pk for r in claim(filters=Q(recipient=a.recipient))[1]] == [a.pk]
-    assert claim(ids=[c.pk])[1] == []  # not due yet
-    assert [r.pk for r in claim(ids=[c.pk], due_by=NOW + dt.timedelta(minutes=1))[1]] == [c.pk]
+    assert [r.pk for r in claim(filters=Q(recipient=a.recipient))] == [a.pk]
+    assert claim(ids=[c.pk]) == []  # not due yet
+    assert [r.pk for r in claim(ids=[c.pk], due_by=NOW + dt.timedelta(minutes=1))] == [c.pk]
     Notification.objects.update(status=DeliveryStatus.PENDING, next_attempt_at=NOW)
-    assert len(claim(limit=2)[1]) == 2
+    assert len(claim(limit=2)) == 2
 
 
 def test_a_queryset_claim_keeps_its_filters_and_returns_rows_with_their_relations(
@@ -105,7 +107,7 @@ def test_a_queryset_claim_keeps_its_filters_and_returns_rows_with_their_relation
 ):
     a, b = rows(2)
     queryset = Notification.objects.filter(recipient=b.recipient).select_related("ticket")
-    _token, claimed = delivery.claim_due(queryset, policy=POLICY, now=NOW)
+    claimed = delivery.claim_due(queryset, policy=POLICY, now=NOW)
     assert [row.pk for row in claimed] == [b.pk]
     with django_assert_num_queries(0):
         assert claimed[0].ticket.reference
@@ -122,7 +124,7 @@ def test_backoff_grows_exponentially_and_is_capped_with_jitter():
 
 def test_a_failure_goes_back_to_pending_after_the_backoff():
     rows()
-    _, (row,) = claim()
+    (row,) = claim()
     delay = delivery.mark_retry(row, policy=POLICY, now=NOW, error="SMTP down")
     stored = Notification.objects.get()
     assert stored.status == DeliveryStatus.PENDING
@@ -135,17 +137,17 @@ def test_the_last_allowed_attempt_makes_a_dead_letter():
     rows()
     now = NOW
     for _ in range(POLICY.max_attempts):
-        _, (row,) = claim(now=now)
+        (row,) = claim(now=now)
         delivery.mark_retry(row, policy=POLICY, now=now, error="SMTP down")
         now += dt.timedelta(hours=2)
     stored = Notification.objects.get()
     assert (stored.status, stored.attempts) == (DeliveryStatus.FAILED, POLICY.max_attempts)
-    assert claim(now=now + dt.timedelta(days=1))[1] == []
+    assert claim(now=now + dt.timedelta(days=1)) == []
 
 
 def test_a_permanent_refusal_is_a_dead_letter_at_once():
     rows()
-    _, (row,) = claim()
+    (row,) = claim()
     assert delivery.mark_retry(row, policy=POLICY, now=NOW, error="550", permanent=True) is None
     assert Notification.objects.get().status == DeliveryStatus.FAILED
 
@@ -206,7 +208,7 @@ def test_stats_count_depth_and_the_oldest_pending_age(django_assert_max_num_quer
 )
 def test_concurrent_claimers_never_share_a_row():
     created = rows(40)
-    results = run_in_threads(4, lambda i: claim(limit=15)[1])
+    results = run_in_threads(4, lambda i: claim(limit=15))
     assert all(kind == "ok" for kind, _ in results), results
     claimed = [row.pk for _kind, batch in results for row in batch]
     assert len(claimed) == len(set(claimed)) == len(created)
