@@ -33,6 +33,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_oncall_demo
 	$(BIN)/python manage.py seed_projects_demo
 	$(BIN)/python manage.py seed_extranet_demo
+	$(BIN)/python manage.py seed_knowledge_demo
 
 # The periodic jobs (digest, GTI warnings, sweepers) run beside the server and stop with it. Both
 # are started in the background so that the shell's trap runs at once on Ctrl+C or `kill` (a trap

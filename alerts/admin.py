@@ -4,9 +4,10 @@ from django.contrib import admin, messages
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
-from .models import Event, MonitoredHost, RejectedAlert
+from .models import Event, MonitoredHost, RejectedAlert, Silence
 from .parsing import AlertPayloadError
 from .replay import AlreadyReplayed, rejected_alert_replay
+from .silences import silence_end
 
 
 @admin.register(MonitoredHost)
@@ -92,3 +93,31 @@ class RejectedAlertAdmin(admin.ModelAdmin):
                     },
                     messages.WARNING if result.rejected else messages.SUCCESS,
                 )
+
+
+@admin.register(Silence)
+class SilenceAdmin(admin.ModelAdmin):
+    """Read-only: silences are set from the event console or a change's page (services), and
+    lifted here or there."""
+
+    list_display = ["client", "host", "fingerprint", "starts_at", "ends_at", "ended_at", "change"]
+    list_select_related = ["client", "change"]
+    list_filter = [("ended_at", admin.EmptyFieldListFilter)]
+    search_fields = ["host", "fingerprint", "reason", "client__name"]
+    readonly_fields = [f.name for f in Silence._meta.fields]
+    actions = ["lift"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_lift_permission(self, request):
+        return request.user.has_perm("alerts.change_silence")
+
+    @admin.action(description=gettext_lazy("Lever la mise en sourdine"), permissions=["lift"])
+    def lift(self, request, queryset):
+        for silence in queryset:
+            silence_end(silence=silence, by=request.user)
+        self.message_user(request, _("Mises en sourdine levées."), messages.SUCCESS)

@@ -92,6 +92,20 @@ class Event(models.Model):
     # Read by the on-call feature: critical, out of Oceanis hours, client on a 24x7 contract.
     needs_oncall_page = models.BooleanField(_("appel d'astreinte"), default=False)
     oncall_flagged_at = models.DateTimeField(null=True, blank=True)
+    # Console: a person saw it (who, when). Nullable, no database default: the intake's upsert
+    # never names these columns.
+    acknowledged_at = models.DateTimeField(_("pris en compte le"), null=True, blank=True)
+    acknowledged_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("pris en compte par"),
+    )
+    # A silence held its escalation (ticket, urgency, page) until then; the sweeper looks again
+    # at that instant, so an alert that stops repeating still opens its ticket after the window.
+    silenced_until = models.DateTimeField(_("en sourdine jusqu'au"), null=True, blank=True)
 
     class Meta:
         verbose_name = _("événement de supervision")
@@ -110,6 +124,11 @@ class Event(models.Model):
                 fields=["oncall_flagged_at"],
                 condition=Q(needs_oncall_page=True),
                 name="alerts_event_oncall_idx",
+            ),
+            models.Index(
+                fields=["silenced_until"],
+                condition=Q(resolved_at__isnull=True, silenced_until__isnull=False),
+                name="alerts_event_silenced_idx",
             ),
         ]
 
@@ -160,3 +179,83 @@ class RejectedAlert(models.Model):
 
     def __str__(self) -> str:
         return f"{self.received_at:%Y-%m-%d %H:%M} {self.reason[:60]}"
+
+
+class Silence(models.Model):
+    """A maintenance window: while it runs, matching events open no ticket and page nobody.
+
+    It matches the events of its client, on its host (empty: every host of the client; a short
+    name matches the long one) and, when set, only the event with that fingerprint. Set from the
+    console (one event, for a period) or from a change's planned window.
+    """
+
+    client = models.ForeignKey(
+        "clients.Client", on_delete=models.CASCADE, related_name="+", verbose_name=_("client")
+    )
+    host = models.CharField(
+        _("hôte"), max_length=255, blank=True, help_text=_("Vide : tous les hôtes du client.")
+    )
+    fingerprint = models.CharField(_("empreinte"), max_length=255, blank=True)
+    starts_at = models.DateTimeField(_("début"))
+    ends_at = models.DateTimeField(_("fin"))
+    reason = models.CharField(_("motif"), max_length=300)
+    change = models.ForeignKey(
+        "changes.ChangeRequest",
+        on_delete=models.CASCADE,
+        null=True,
+        blank=True,
+        related_name="silences",
+        verbose_name=_("changement"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("créée par"),
+    )
+    created_at = models.DateTimeField(_("créée le"), default=timezone.now)
+    ended_at = models.DateTimeField(_("levée le"), null=True, blank=True)
+    ended_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("levée par"),
+    )
+
+    class Meta:
+        verbose_name = _("mise en sourdine")
+        verbose_name_plural = _("mises en sourdine")
+        ordering = ["-starts_at", "-pk"]
+        indexes = [models.Index(fields=["client", "ends_at"])]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(ends_at__gt=models.F("starts_at")), name="alerts_silence_ends_after"
+            ),
+            # One silence per change, host and client: the change page's button is double-click
+            # safe.
+            models.UniqueConstraint(
+                fields=["change", "client", "host"],
+                condition=Q(change__isnull=False),
+                name="alerts_one_silence_per_change_host",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.host or '*'} {self.starts_at:%Y-%m-%d %H:%M} → {self.ends_at:%H:%M}"
+
+    def save(self, *args, **kwargs):
+        self.host = self.host.strip().lower()
+        super().save(*args, **kwargs)
+
+    def covers(self, client_id: int, host: str, fingerprint: str) -> bool:
+        """Whether this silence applies to an event (time aside)."""
+        if client_id != self.client_id or (self.fingerprint and fingerprint != self.fingerprint):
+            return False
+        if not self.host:
+            return True
+        name = (host or "").strip().lower()
+        return self.host in (name, name.split(".", 1)[0])

@@ -28,11 +28,13 @@ from django.conf import settings
 from django.db import DataError, connection, transaction
 from django.utils import timezone
 
+from oceanis.messages import Message, label
 from ops.metrics import alerts_received
 from sla.policy import URGENCY_RANK, HoursPlan, Urgency, calendar_for
 from tickets import services as tickets
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Channel, Kind, State, Ticket
 
+from . import silences
 from .dedup import upsert_events
 from .models import SEVERITY_RANK, Event, Severity
 from .parsing import Alert, AlertPayloadError, alert_key
@@ -120,13 +122,16 @@ def alerts_ingest(
     alerts_received(accepted=len(alerts) - result.rejected, rejected=result.rejected)
     if result.rejected == len(alerts):
         raise AlertPayloadError("Aucune alerte enregistrable : rien n'a été enregistré.", errors)
+    attention = [row for row in stored if _needs_attention(row, late)]
+    # Maintenance windows: one query, and only when something would escalate.
+    held = silences.hold(attention, _hosts(firing), now) if attention else set()
     for row in stored:
         outcome = "created" if row["inserted"] else "updated"
         setattr(result, outcome, getattr(result, outcome) + 1)
         result.events.append(
             {"id": row["id"], "fingerprint": row["fingerprint"], "outcome": outcome}
         )
-        if _needs_attention(row, late):
+        if row["id"] not in held and _needs_attention(row, late):
             opened = _escalate(row["id"], by=by, now=now)
             if opened is not None:
                 result.tickets_opened.append(opened.reference)
@@ -169,6 +174,11 @@ def _savepoint():
     """A savepoint inside a transaction (a replay, the tests), where a refused statement would
     abort everything; nothing outside one, where the single upsert is atomic by itself."""
     return transaction.atomic() if connection.in_atomic_block else nullcontext()
+
+
+def _hosts(firing: list) -> dict[tuple[int, str], str]:
+    """The host of each (client, fingerprint) sent, for the silences (the upsert returns none)."""
+    return {(t[0], a.fingerprint): a.host for _index, a, t in firing}
 
 
 def _group(rows: Iterable[tuple[Alert, tuple[int, int]]]) -> dict:
@@ -220,7 +230,7 @@ def _escalate(event_id: int, *, by, now: datetime) -> Ticket | None:
                 by=by,
                 urgency=urgency,
                 at=now,
-                note=f"Supervision : sévérité passée à « {severity.label} ».",
+                note=Message("alert.severity_raised", severity=label(severity.label)),
             )
         event.ticket_severity_rank = event.severity_rank
         if not event.needs_oncall_page and _should_page(event, now):
@@ -276,7 +286,7 @@ def _reopened_ticket(event: Event, *, by) -> Ticket | None:
     tickets.ticket_add_entry(
         ticket=previous.ticket,
         by=by,
-        body=f"Supervision : l'alerte « {event.summary} » est de nouveau active.",
+        body=Message("alert.firing_again", summary=event.summary),
         public=False,
         payload={"monitoring_event": event.pk, "status": "firing"},
     )
@@ -318,8 +328,9 @@ def _recover(client_id: int, fingerprint: str, *, by, now: datetime) -> Event | 
             tickets.ticket_add_entry(
                 ticket=ticket,
                 by=by,
-                body=f"Supervision : alerte rétablie ({event.host or event.summary}) après "
-                f"{event.count} occurrence(s).",
+                body=Message(
+                    "alert.recovered", subject=event.host or event.summary, count=event.count
+                ),
                 public=False,
                 at=now,
                 payload={"monitoring_event": event.pk, "status": "resolved"},
@@ -339,8 +350,7 @@ def _recover(client_id: int, fingerprint: str, *, by, now: datetime) -> Event | 
                     ticket=ticket,
                     by=by,
                     at=now,
-                    reason="Rétablissement automatique constaté par la supervision avant toute "
-                    "prise en charge : aucune intervention n'a eu lieu.",
+                    reason=Message("alert.cancelled_on_recovery"),
                 )
                 event.ticket_cancelled_on_recovery = True
         event.save(update_fields=["resolved_at", "last_seen", "ticket_cancelled_on_recovery"])

@@ -38,6 +38,7 @@ class TokenScope(models.TextChoices):
     )
     ONCALL_READ = "oncall:read", _("Astreinte : qui est d'astreinte")
     ONCALL_WRITE = "oncall:write", _("Astreinte : acquitter un appel")
+    CALLS_WRITE = "calls:write", _("Téléphonie : signaler les appels reçus (standard, CTI)")
 
 
 ALL_SCOPES = frozenset(TokenScope.values)

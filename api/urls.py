@@ -14,11 +14,15 @@ from rest_framework.exceptions import NotFound
 from rest_framework.permissions import AllowAny
 from rest_framework.routers import DefaultRouter
 
+from knowledge.api import ArticleViewSet
 from notices.api import (
     MyNotificationReadView,
     MyNotificationsReadAllView,
     MyNotificationsView,
 )
+from relations.api import TicketLinksView, TicketMergeView
+from search.api import SearchView
+from telephony.api import CallIntakeView
 
 from .errors import error_body
 from .views.alerts import AlertIntakeView
@@ -46,6 +50,7 @@ router.register("contacts", ContactViewSet, basename="contact")
 router.register("contracts", ContractViewSet, basename="contract")
 router.register("technicians", TechnicianViewSet, basename="technician")
 router.register("webhooks", WebhookSubscriptionViewSet, basename="webhook")
+router.register("kb/articles", ArticleViewSet, basename="kb-article")
 
 
 @csrf_exempt  # a POST to an unknown path is answered 404, not the CSRF failure page
@@ -79,6 +84,7 @@ urlpatterns = [
         name="redoc",
     ),
     path("alerts/", AlertIntakeView.as_view(), name="alerts"),
+    path("calls/", CallIntakeView.as_view(), name="calls"),
     path("me/notifications/", MyNotificationsView.as_view(), name="my_notifications"),
     path(
         "me/notifications/read-all/",
@@ -92,6 +98,10 @@ urlpatterns = [
     ),
     path("oncall/now", on_call_now, name="oncall_now"),
     path("oncall/pages/<int:pk>/ack/", PageAckView.as_view(), name="oncall_page_ack"),
+    path("search/", SearchView.as_view(), name="search"),
+    # Before the router: its detail routes would not match these, but the order states it.
+    path("tickets/<str:reference>/links/", TicketLinksView.as_view(), name="ticket_links"),
+    path("tickets/<str:reference>/merge/", TicketMergeView.as_view(), name="ticket_merge"),
     path("", include(router.urls)),
     # Last: any other path answers the API's JSON 404, not an HTML page. Only paths ending in a
     # slash, so that CommonMiddleware still redirects `/api/v1/tickets` to `/api/v1/tickets/`.

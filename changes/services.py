@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 
+from oceanis.messages import Message
 from oceanis.transitions import TransitionRefused, append_event, lock_for_update, state_transition
 from staff import policy
 from staff.policy import Action
@@ -357,7 +358,7 @@ def _pre_approve(change: ChangeRequest, at: datetime) -> None:
         by=None,
         at=at,
         stamp=stamp,
-        note=_("Pré-approuvé : changement standard."),
+        note=Message("change.pre_approved"),
     )
 
 

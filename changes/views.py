@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from alerts.silences import silence_for_change
 from backoffice.access import staff_required
 from oceanis.forms import add_service_errors
 
@@ -186,6 +187,7 @@ def change_detail(request, pk: int):
             "approvers": change.approvers.select_related("user"),
             "outcomes": ChangeRequest.Outcome.choices,
             "log": _labelled(change.log.select_related("by"), services.CHANGE_ACTIONS),
+            "silences": change.silences.select_related("client"),
             "nav": "changes",
         },
     )
@@ -208,6 +210,29 @@ def change_edit(request, pk: int):
         else:
             return redirect("changes:change_detail", change.pk)
     return render(request, "changes/form.html", {"form": form, "record": change, "nav": "changes"})
+
+
+@staff_required
+@require_POST
+def change_silence(request, pk: int):
+    """Silence monitoring over the change's planned window, for its clients (and the hosts
+    typed, else all their hosts): alerts of the maintenance open no ticket and page nobody."""
+    change = get_object_or_404(ChangeRequest, pk=pk)
+    hosts = request.POST.get("hosts", "").replace(",", " ").split()
+    if len(hosts) > 50 or any(len(host) > 255 for host in hosts):
+        messages.error(request, _("Liste d'hôtes trop longue."))
+        return redirect("changes:change_detail", change.pk)
+    try:
+        created = silence_for_change(change=change, by=request.user, hosts=hosts)
+    except ValidationError as exc:
+        _flash(request, exc)
+    else:
+        messages.success(
+            request,
+            _("Supervision en sourdine pendant la fenêtre (%(count)d règle(s)).")
+            % {"count": len(created)},
+        )
+    return redirect("changes:change_detail", change.pk)
 
 
 @staff_required

@@ -12,6 +12,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from oceanis.db import HotSelect
+from oceanis.phones import fold, normalize
 from sla.policy import DEFAULT_GTI, HoursPlan, Urgency, commitments_minutes
 
 # Run at every ticket creation (the commitments are frozen on the ticket).
@@ -21,6 +22,19 @@ _CONTRACT_IN_FORCE = HotSelect(
     'AND ({0}."end_date" IS NULL OR {0}."end_date" >= %s) '
     'ORDER BY {0}."start_date" DESC, {0}."id" DESC LIMIT 1',
 )
+
+
+def _derive(instance: models.Model, kwargs: dict, derived: dict[str, str]) -> None:
+    """Set the stored forms (E.164 numbers, folded names) before a save, and save them too when
+    the save names its fields: they never disagree with what they are derived from."""
+    for name, value in derived.items():
+        setattr(instance, name, value)
+    fields = kwargs.get("update_fields")
+    if fields is not None:
+        kwargs["update_fields"] = set(fields) | set(derived)
+
+
+PHONE_HELP = _("Tout format : 02 51 10 20 00, 02.51.10.20.00, +33 2 51 10 20 00.")
 
 
 def validate_email_list(value: str) -> None:
@@ -45,6 +59,12 @@ class Client(models.Model):
         help_text=_("Adresses recevant les mails d'information en plus du demandeur."),
     )
     is_active = models.BooleanField(_("actif"), default=True)
+    phone = models.CharField(
+        _("standard téléphonique"), max_length=32, blank=True, help_text=PHONE_HELP
+    )
+    # Derived on save (oceanis.phones): what callers and the type-ahead are matched against.
+    phone_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    name_key = models.CharField(max_length=200, blank=True, editable=False)
 
     class Meta:
         verbose_name = _("client")
@@ -53,6 +73,10 @@ class Client(models.Model):
 
     def __str__(self) -> str:
         return self.name
+
+    def save(self, *args, **kwargs):
+        _derive(self, kwargs, {"phone_e164": normalize(self.phone), "name_key": fold(self.name)})
+        super().save(*args, **kwargs)
 
     def active_contract(self, on: dt.date | None = None) -> Contract | None:
         """The managed-service contract in force on a date (the most recent one if several)."""
@@ -70,6 +94,8 @@ class Site(models.Model):
     client = models.ForeignKey(Client, on_delete=models.CASCADE, related_name="sites")
     name = models.CharField(_("nom"), max_length=200)
     address = models.TextField(_("adresse"), blank=True)
+    phone = models.CharField(_("téléphone"), max_length=32, blank=True, help_text=PHONE_HELP)
+    phone_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
 
     class Meta:
         verbose_name = _("site")
@@ -81,6 +107,10 @@ class Site(models.Model):
 
     def __str__(self) -> str:
         return f"{self.client.name} – {self.name}"
+
+    def save(self, *args, **kwargs):
+        _derive(self, kwargs, {"phone_e164": normalize(self.phone)})
+        super().save(*args, **kwargs)
 
 
 class Contact(models.Model):
@@ -99,7 +129,12 @@ class Contact(models.Model):
     first_name = models.CharField(_("prénom"), max_length=100)
     last_name = models.CharField(_("nom"), max_length=100)
     email = models.EmailField(_("e-mail"), blank=True)
-    phone = models.CharField(_("téléphone"), max_length=32, blank=True)
+    phone = models.CharField(_("téléphone"), max_length=32, blank=True, help_text=PHONE_HELP)
+    mobile = models.CharField(_("mobile"), max_length=32, blank=True, help_text=PHONE_HELP)
+    phone_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    mobile_e164 = models.CharField(max_length=20, blank=True, db_index=True, editable=False)
+    # "first last", folded: the type-ahead finds "Pierre Martin", "martin pierre", "helene".
+    name_key = models.CharField(max_length=201, blank=True, editable=False)
     language = models.CharField(_("langue"), max_length=2, choices=Language, default=Language.FR)
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -130,6 +165,15 @@ class Contact(models.Model):
 
     def __str__(self) -> str:
         return f"{self.first_name} {self.last_name}".strip()
+
+    def save(self, *args, **kwargs):
+        derived = {
+            "phone_e164": normalize(self.phone),
+            "mobile_e164": normalize(self.mobile),
+            "name_key": fold(f"{self.first_name} {self.last_name}"),
+        }
+        _derive(self, kwargs, derived)
+        super().save(*args, **kwargs)
 
     def clean(self) -> None:
         if self.site_id and self.site.client_id != self.client_id:

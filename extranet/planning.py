@@ -6,9 +6,10 @@ import calendar as pycalendar
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from django.conf import settings
 from django.db.models import DateTimeField, ExpressionWrapper, F, QuerySet
 from django.urls import reverse
-from django.utils import timezone
+from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.models import Contact
@@ -117,8 +118,13 @@ def intervention_summary(intervention: PlannedIntervention) -> str:
 
 
 def feed_text(contact: Contact, *, base_url: str, now: datetime | None = None) -> str:
-    """The contact's planning as an iCalendar document (recent and upcoming interventions)."""
-    now = now or timezone.now()
+    """The contact's planning as an iCalendar document (recent and upcoming interventions), in
+    the contact's language (the calendar app fetching it says nothing reliable about it)."""
+    with translation.override(contact.language or settings.LANGUAGE_CODE):
+        return _feed_text(contact, base_url=base_url, now=now or timezone.now())
+
+
+def _feed_text(contact: Contact, *, base_url: str, now: datetime) -> str:
     rows = (
         visible_interventions(contact)
         .filter(starts_at__gte=now - timedelta(days=FEED_PAST_DAYS))

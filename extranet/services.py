@@ -26,6 +26,7 @@ from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, Site
+from oceanis.messages import Message
 from tickets import services
 from tickets.attachments import EXTRA_TYPES, attachment_add, validate_upload
 from tickets.autoclose import resolution_note
@@ -39,8 +40,6 @@ MAX_FILES = 10
 # Marks the event as written by the client on the extranet: notifications use it to tell the
 # assignee (rather than the client) that something new arrived.
 CLIENT_PAYLOAD = {"source": "extranet", "from_client": True}
-
-CONFIRMED_BY_CLIENT = "Résolution confirmée par le client"
 
 
 def validate_files(files: Sequence[UploadedFile]) -> None:
@@ -120,8 +119,10 @@ def resolution_confirm(*, contact: Contact, ticket: Ticket) -> Ticket:
     client's confirmation; without a note, the confirmation alone.
     """
     note = resolution_note(ticket)
-    confirmation = f"{CONFIRMED_BY_CLIENT} ({contact})."
-    synthesis = f"{note}\n\n{confirmation}" if note else confirmation
+    if note:
+        synthesis = Message("ticket.client_confirmed_after_note", note=note, contact=str(contact))
+    else:
+        synthesis = Message("ticket.client_confirmed", contact=str(contact))
     return services.ticket_close(ticket=ticket, by=contact.user, synthesis=synthesis)
 
 

@@ -9,9 +9,10 @@ from zoneinfo import ZoneInfo
 from django.conf import settings
 from django.db.models import Count
 from django.db.models.functions import TruncMonth
-from django.utils import formats, timezone
+from django.utils import timezone
 
 from clients.models import Contact
+from oceanis import numbers
 from sla.policy import Urgency
 from tickets.selectors import breached_q, gti_met_q
 
@@ -125,7 +126,7 @@ def chart_bars(rows: list[MonthRow]) -> list[Bar]:
                     height=height,
                     urgency=urgency,
                     label=f"{row.month:%m/%Y} – {Urgency(urgency).label} : "
-                    f"{formats.number_format(cell.rate, 1)} % "
+                    f"{numbers.percent(cell.rate)} "
                     f"({cell.met}/{cell.measured})",
                 )
             )

@@ -51,4 +51,5 @@ urlpatterns = [
     path("niveau-de-service/", service.service_level, name="service_level"),
     path("incidents/", include("incidents.client_urls")),
     path("projets/", include("projects.client_urls")),
+    path("aide/", include("knowledge.client_urls")),
 ]

@@ -17,6 +17,7 @@ from django.utils.formats import date_format
 from django.utils.translation import gettext as _
 
 from alerts.models import Event
+from oceanis.messages import text_of
 from oceanis.pdf import FONT, OceanisPDF
 from tickets.activity import is_client_activity
 from tickets.models import EventKind, State, Ticket, TicketEvent
@@ -78,7 +79,7 @@ def pir_timeline(
         events = events.filter(public=True, ticket__in=visible_tickets)
     for event in events.select_related("ticket", "actor").order_by("at", "pk"):
         entries.append(
-            TimelineEntry(event.at, "ticket", _event_title(event), event.body, not event.public)
+            TimelineEntry(event.at, "ticket", _event_title(event), text_of(event), not event.public)
         )
     alerts = Event.objects.filter(major_incident_link__incident=incident)
     if visible_tickets is not None:

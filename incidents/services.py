@@ -15,6 +15,7 @@ from django.utils.translation import gettext as _
 
 from alerts.models import Event
 from clients.models import Client
+from oceanis.messages import Message
 from oceanis.transitions import lock_for_update
 from tickets.models import Kind, State, Ticket
 from tickets.services import TicketTransitionError, ticket_add_entry, ticket_requalify
@@ -124,10 +125,7 @@ def incident_link_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> Inci
             )
         if ticket.state == State.CANCELLED:
             raise ValidationError(_("Une demande annulée ne peut pas être rattachée."))
-        note = _("Rattachée à l'incident majeur %(ref)s – %(title)s") % {
-            "ref": locked.reference,
-            "title": locked.title,
-        }
+        note = Message("incident.ticket_linked", ref=locked.reference, title=locked.title)
         try:
             if ticket.kind != Kind.INCIDENT:
                 ticket_requalify(ticket=ticket, by=by, values={"kind": Kind.INCIDENT}, note=note)
@@ -154,7 +152,7 @@ def incident_unlink_ticket(*, incident: MajorIncident, ticket: Ticket, by) -> No
             ticket_add_entry(
                 ticket=ticket,
                 by=by,
-                body=_("Détachée de l'incident majeur %(ref)s") % {"ref": locked.reference},
+                body=Message("incident.ticket_unlinked", ref=locked.reference),
                 public=False,
             )
 

@@ -32,6 +32,7 @@ class NoticeKind(models.TextChoices):
     INCIDENT_DECLARED = "incident_declared", _("Incident majeur déclaré")
     INCIDENT_UPDATE = "incident_update", _("Point de situation d'incident majeur")
     INCIDENT_RESOLVED = "incident_resolved", _("Incident majeur résolu")
+    LOW_SATISFACTION = "low_satisfaction", _("Avis client défavorable")
 
 
 class Notice(models.Model):

@@ -26,6 +26,7 @@ _TITLES = {
     ),
     NoticeKind.INCIDENT_UPDATE: lambda: _("Incident majeur %(reference)s : point de situation"),
     NoticeKind.INCIDENT_RESOLVED: lambda: _("Incident majeur %(reference)s résolu"),
+    NoticeKind.LOW_SATISFACTION: lambda: _("Avis client de %(score)s/5 sur %(reference)s"),
 }
 
 

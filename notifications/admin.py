@@ -11,7 +11,7 @@ from django.utils.translation import ngettext
 from . import outbox
 from .inbound.lease import reclaimable
 from .inbound.service import inbound_process
-from .models import InboundMessage, KnownMessageId, Notification
+from .models import BlockedSender, InboundMessage, KnownMessageId, Notification, TriageDecision
 from .tasks import schedule
 
 
@@ -141,6 +141,38 @@ class KnownMessageIdAdmin(admin.ModelAdmin):
     list_filter = ("direction", "audience")
     search_fields = ("message_id", "ticket__reference")
     list_select_related = ("ticket",)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BlockedSender)
+class BlockedSenderAdmin(admin.ModelAdmin):
+    """Deleting a row unblocks the address; "spam" in the triage queue adds one."""
+
+    list_display = ("address", "reason", "blocked_by", "blocked_at")
+    search_fields = ("address", "reason")
+    list_select_related = ("blocked_by",)
+    readonly_fields = ("blocked_by", "blocked_at")
+
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.blocked_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(TriageDecision)
+class TriageDecisionAdmin(admin.ModelAdmin):
+    """The triage queue's audit: read-only."""
+
+    list_display = ("at", "action", "by", "message", "ticket", "contact", "contact_created")
+    list_filter = ("action",)
+    search_fields = ("message__sender", "message__subject", "ticket__reference")
+    list_select_related = ("by", "message", "ticket", "contact")
+    readonly_fields = [f.name for f in TriageDecision._meta.fields]
 
     def has_add_permission(self, request):
         return False

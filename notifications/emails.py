@@ -21,6 +21,7 @@ from django.utils import formats, timezone, translation
 from django.utils.translation import gettext as _
 
 from oceanis.delivery import message_id
+from oceanis.messages import lazy_text_of
 from sla.policy import Urgency
 from tickets.models import EventKind, State, Ticket, TicketEvent
 
@@ -147,7 +148,7 @@ def digest_line(event: TicketEvent) -> DigestLine:
         kind=event.kind,
         label=EventKind(event.kind).label,
         author=_author(event),
-        body=event.body,
+        body=lazy_text_of(event),
         minutes=event.minutes_spent,
         from_state=State(event.from_state).label if event.from_state else "",
         to_state=State(event.to_state).label if event.to_state else "",
@@ -196,6 +197,8 @@ def _event_subject(ticket: Ticket, items: list[Item], staff: bool) -> str:
         text = _("Demande prise en charge : %(title)s")
     elif kind == NotificationKind.CLOSURE_REMINDER:
         text = _("Demande résolue, bientôt clôturée : %(title)s")
+    elif items[0].event.to_state == State.CANCELLED:
+        text = _("Demande fusionnée avec une autre : %(title)s")
     else:
         text = _("Demande clôturée : %(title)s")
     return text % {"title": ticket.title}

@@ -8,6 +8,7 @@ marks an event whose rows were derived, so the sweeper can find events whose der
 
 from __future__ import annotations
 
+from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils import timezone
@@ -211,3 +212,81 @@ class InboundMessage(models.Model):
 
     def __str__(self) -> str:
         return f"{self.sender or '?'} – {self.subject or self.message_id}"
+
+
+class BlockedSender(models.Model):
+    """An address whose mail is ignored on arrival (set by "spam" in the triage queue)."""
+
+    address = models.EmailField(_("adresse"), max_length=320, unique=True)  # lower-case
+    reason = models.CharField(_("motif"), max_length=300, blank=True)
+    blocked_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("bloqué par"),
+    )
+    blocked_at = models.DateTimeField(_("bloqué le"), default=timezone.now)
+
+    class Meta:
+        verbose_name = _("expéditeur bloqué")
+        verbose_name_plural = _("expéditeurs bloqués")
+        ordering = ["address"]
+
+    def __str__(self) -> str:
+        return self.address
+
+    def save(self, *args, **kwargs):
+        self.address = self.address.strip().lower()
+        super().save(*args, **kwargs)
+
+
+class TriageDecision(models.Model):
+    """What a person decided for a mail of the triage queue: who, when, what. One per message,
+    which makes every triage action double-click safe (the second finds the first)."""
+
+    class Action(models.TextChoices):
+        NEW_TICKET = "new_ticket", _("Nouvelle demande")
+        APPEND = "append", _("Ajouté à une demande")
+        SPAM = "spam", _("Indésirable (expéditeur bloqué)")
+        IGNORE = "ignore", _("Ignoré")
+
+    message = models.OneToOneField(
+        InboundMessage, on_delete=models.CASCADE, related_name="triage_decision"
+    )
+    action = models.CharField(_("décision"), max_length=12, choices=Action)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        related_name="+",
+        verbose_name=_("par"),
+    )
+    at = models.DateTimeField(_("le"), default=timezone.now)
+    ticket = models.ForeignKey(
+        "tickets.Ticket",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("demande"),
+    )
+    contact = models.ForeignKey(
+        "clients.Contact",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("contact"),
+    )
+    contact_created = models.BooleanField(_("contact créé"), default=False)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("décision de tri")
+        verbose_name_plural = _("décisions de tri")
+        ordering = ["-at", "-pk"]
+
+    def __str__(self) -> str:
+        return f"{self.message_id}: {self.action}"

@@ -45,6 +45,10 @@ def notification_kind(event: TicketEvent) -> str | None:
             return NotificationKind.TAKEN_IN_CHARGE
         if event.to_state == State.CLOSED:
             return NotificationKind.CLOSED
+        if event.to_state == State.CANCELLED and event.payload.get("merged_into"):
+            # A merged duplicate ends there for the client: the closing mail, worded as a merge
+            # (it names the request that continues it; see relations.services.ticket_merge).
+            return NotificationKind.CLOSED
     if event.kind == EventKind.SLA_WARNING:
         return NotificationKind.SLA_WARNING
     return None

@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "django.contrib.sessions",
     "django.contrib.messages",
     "django.contrib.staticfiles",
+    "django.contrib.postgres",  # search: trigram lookups, SearchVector (inert on SQLite)
     "django_htmx",
     "rest_framework",
     "drf_spectacular",
@@ -73,6 +74,7 @@ INSTALLED_APPS = [
     "notifications",
     "notices",
     "oncall",
+    "calendars",
     "api",
     "extranet",
     "backoffice",
@@ -82,6 +84,12 @@ INSTALLED_APPS = [
     "reports",
     "projects",
     "ops",
+    "search",
+    "knowledge",
+    "telephony",
+    "relations",
+    "macros",
+    "satisfaction",
     "axes",
     "csp",
     "oceanis",  # var/ at start (apps.py), management commands (run_schedule), abstract models
@@ -186,6 +194,13 @@ FORMAT_MODULE_PATH = ["oceanis.formats"]  # French dates read "le 2 décembre 20
 # The numbers clients call, shown in the extranet footer and the client mails (hidden when empty).
 OCEANIS_SUPPORT_PHONE = env("OCEANIS_SUPPORT_PHONE", default="")
 OCEANIS_ONCALL_PHONE = env("OCEANIS_ONCALL_PHONE", default="")
+# Telephony (telephony/): numbers are stored in E.164; one typed without a country code is read
+# in this region. A call to one of the on-call numbers out of the contract's hours pages the
+# technician on call (by default the number shown to clients, OCEANIS_ONCALL_PHONE).
+PHONE_DEFAULT_REGION = env("PHONE_DEFAULT_REGION", default="FR")
+TELEPHONY_ONCALL_NUMBERS = env.list(
+    "TELEPHONY_ONCALL_NUMBERS", default=[OCEANIS_ONCALL_PHONE] if OCEANIS_ONCALL_PHONE else []
+)
 # CSV files (report exports, extranet history): ";" with decimal commas opens in French Excel;
 # "," switches to decimal points (oceanis/spreadsheet.py).
 CSV_DELIMITER = env("CSV_DELIMITER", default=";")
@@ -293,6 +308,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "api.tasks.webhooks_prune_deliveries",
         "schedule": crontab(minute=40, hour=3),
     },
+    "alerts-silences-release": {
+        "task": "alerts.tasks.release_silenced_events_task",
+        "schedule": crontab(minute="*"),
+    },
     "alerts-rejected-retention": {
         "task": "alerts.tasks.prune_rejected_alerts_task",
         "schedule": crontab(minute=30, hour=3),
@@ -329,6 +348,9 @@ TICKETS_CLOSURE_REMINDER_BUSINESS_DAYS = env.int(
     "TICKETS_CLOSURE_REMINDER_BUSINESS_DAYS", default=7
 )
 TICKETS_AUTO_CLOSE_BUSINESS_DAYS = env.int("TICKETS_AUTO_CLOSE_BUSINESS_DAYS", default=10)
+# Customer satisfaction: how long after the closure a rating may be given or changed (signed
+# link of the closure mail, extranet).
+SATISFACTION_ANSWER_DAYS = env.int("SATISFACTION_ANSWER_DAYS", default=14)
 
 # Notifications: events of one ticket within this many seconds leave as one mail (no grouping
 # without a broker: eager tasks cannot wait). Inbound mail: IMAP polling and the HTTP endpoint.
@@ -409,6 +431,7 @@ SPECTACULAR_SETTINGS = {
         "ContractKindEnum": "clients.models.Contract.Kind",
         "GtiLevelEnum": ["ok", "risk", "breached", "met", "missed", "none"],
         "WebhookEventEnum": "api.models.WebhookEvent",
+        "TicketLinkKindEnum": "relations.models.LinkKind",
     },
 }
 # Monitoring: a "resolved" alert cancels the ticket it opened if nobody took it in charge yet.

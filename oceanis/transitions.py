@@ -14,6 +14,8 @@ from typing import Any, TypeVar
 from django.db import models, transaction
 from django_fsm import ConcurrentTransition, TransitionNotAllowed, can_proceed
 
+from .messages import with_message_payload
+
 M = TypeVar("M", bound=models.Model)
 E = TypeVar("E", bound=models.Model)
 
@@ -32,8 +34,9 @@ def lock_for_update(instance: M) -> M:
 
 def append_event(model: type[E], **fields: Any) -> E:
     """Insert one row of an event log (an ``AppendOnlyModel``): always an INSERT, never an
-    UPDATE of an existing row."""
-    event = model(**fields)
+    UPDATE of an existing row. A ``Message`` among the fields leaves its code in the payload,
+    so readers render it in their own language (``oceanis.messages``)."""
+    event = model(**with_message_payload(model, fields))
     event.save(force_insert=True)
     return event
 

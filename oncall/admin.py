@@ -6,6 +6,9 @@ from staff.policy import Action
 
 from .models import (
     CalendarFeed,
+    ContractCoverage,
+    CoveragePlan,
+    CoverageWindow,
     Override,
     Page,
     PageAttempt,
@@ -13,6 +16,7 @@ from .models import (
     RotationMember,
     WeekOverride,
 )
+from .services import contract_coverage_set, coverage_plan_save
 
 
 class OnCallPlanningPolicy:
@@ -30,6 +34,22 @@ class OnCallPlanningPolicy:
 
     def has_delete_permission(self, request, obj=None):
         return self._plans(request) and super().has_delete_permission(request, obj)
+
+
+class CalendarManagers:
+    """Coverage plans change GTI deadlines: the managers' decision (staff.policy)."""
+
+    def _manages(self, request) -> bool:
+        return policy.allows(request.user, Action.CALENDARS_MANAGE)
+
+    def has_add_permission(self, request, *args):
+        return self._manages(request) and super().has_add_permission(request, *args)
+
+    def has_change_permission(self, request, obj=None):
+        return self._manages(request) and super().has_change_permission(request, obj)
+
+    def has_delete_permission(self, request, obj=None):
+        return self._manages(request) and super().has_delete_permission(request, obj)
 
 
 class RotationMemberInline(OnCallPlanningPolicy, admin.TabularInline):
@@ -150,3 +170,41 @@ class CalendarFeedAdmin(admin.ModelAdmin):
 
     def has_delete_permission(self, request, obj=None):
         return False  # a revoked address stays listed: when it stopped working
+
+
+class CoverageWindowInline(CalendarManagers, admin.TabularInline):
+    model = CoverageWindow
+    extra = 1
+
+
+@admin.register(CoveragePlan)
+class CoveragePlanAdmin(CalendarManagers, admin.ModelAdmin):
+    list_display = ["name", "holidays_included", "get_paging_urgencies_display"]
+    inlines = [CoverageWindowInline]
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # The windows are saved: log the plan and rebuild every process's calendars.
+        coverage_plan_save(plan=form.instance, by=request.user)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # tickets' frozen GTI bases name the plan
+
+
+@admin.register(ContractCoverage)
+class ContractCoverageAdmin(CalendarManagers, admin.ModelAdmin):
+    list_display = ["contract", "plan", "created_at"]
+    list_select_related = ["contract__client", "plan"]
+    autocomplete_fields = ["contract"]
+    fields = ["contract", "plan"]
+
+    def save_model(self, request, obj, form, change):
+        contract_coverage_set(contract=obj.contract, plan=obj.plan, by=request.user)
+        obj.pk = ContractCoverage.objects.get(contract=obj.contract).pk
+
+    def delete_model(self, request, obj):
+        contract_coverage_set(contract=obj.contract, plan=None, by=request.user)
+
+    def delete_queryset(self, request, queryset):
+        for obj in queryset.select_related("contract"):
+            self.delete_model(request, obj)

@@ -1,5 +1,8 @@
 """The per-technician iCalendar feed (RFC 5545) of on-call and backup stretches.
 
+Worded in the active language: the calendar app's Accept-Language when it fetches the feed (the
+project keeps no language preference for staff), else French.
+
 The address carries a random secret token (``CalendarFeed``): calendar apps cannot log in.
 Only its hash is stored, so the address is shown once, when it is created; creating a new
 address revokes the previous one.
@@ -12,6 +15,8 @@ from datetime import UTC, datetime, timedelta
 from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
 
 from oceanis import ical
 from oceanis.tokens import hash_token, new_token
@@ -22,7 +27,10 @@ from .selectors import technician_shifts
 
 PAST = timedelta(weeks=4)
 AHEAD_WEEKS = 26
-ROLE_SUMMARY = {"primary": "Astreinte Oceanis", "backup": "Astreinte Oceanis (suppléant)"}
+ROLE_SUMMARY = {
+    "primary": gettext_lazy("Astreinte Oceanis"),
+    "backup": gettext_lazy("Astreinte Oceanis (suppléant)"),
+}
 
 
 def feed_path(token: str) -> str:
@@ -63,25 +71,28 @@ def feed_text(technician: Technician, *, now: datetime) -> str:
     shifts = technician_shifts(technician, start=now - PAST, weeks=AHEAD_WEEKS + 4)
     events = []
     for role, segment, week in shifts:
-        description = [f"Semaine {week.index + 1} du roulement."]
+        description = [_("Semaine %(number)d du roulement.") % {"number": week.index + 1}]
         if role == "primary" and week.backup is not None:
-            description.append(f"Suppléant : {segment.backup}.")
+            description.append(_("Suppléant : %(name)s.") % {"name": segment.backup})
         if week.escalation_contact is not None:
-            description.append(f"Escalade : {week.escalation_contact}.")
+            description.append(_("Escalade : %(name)s.") % {"name": week.escalation_contact})
         for override in segment.overrides:
             if override.reason:
-                description.append(f"Remplacement : {override.reason}.")
+                description.append(_("Remplacement : %(reason)s.") % {"reason": override.reason})
         events.append(
             ical.Event(
                 uid=f"oncall-{week.index}-{role}-{_stamp(segment.starts_at)}-{technician.pk}"
                 "@oceanis.fr",
                 start=segment.starts_at,
                 end=segment.ends_at,
-                summary=ROLE_SUMMARY[role],
+                summary=str(ROLE_SUMMARY[role]),
                 description=" ".join(description),
                 transp="OPAQUE",
             )
         )
     return ical.calendar(
-        events, name=f"Astreinte – {technician}", now=now, product="Service Desk Astreinte"
+        events,
+        name=_("Astreinte – %(name)s") % {"name": technician},
+        now=now,
+        product="Service Desk Astreinte",
     )

@@ -257,6 +257,7 @@ class PageTrigger(models.TextChoices):
 class PageReason(models.TextChoices):
     CONTRACT = "contract_24x7", _("Contrat d'astreinte 24h/24")
     INTERNAL = "internal", _("Alarme Datacenter Oceanis")
+    COVERAGE = "coverage", _("Plage d'astreinte souscrite")
 
 
 class AckVia(models.TextChoices):
@@ -401,3 +402,7 @@ class CalendarFeed(models.Model):
 
     def __str__(self) -> str:
         return f"{self.technician} ({'révoqué' if self.revoked_at else 'actif'})"
+
+
+# Coverage plans live in their own module (this one is long enough); Django finds them here.
+from .plans import ContractCoverage, CoveragePlan, CoverageWindow  # noqa: E402, F401

@@ -32,6 +32,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oceanis import delivery as outbox
+from oceanis.messages import Message
 from sla.policy import Urgency
 from staff.models import Technician
 from tickets.models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
@@ -140,7 +141,7 @@ def advance(page: Page, *, now: datetime) -> int:
                 created_at=now,
                 next_attempt_at=now,
                 status=PageAttempt.Status.SKIPPED,
-                last_error=_("Personne n'occupe ce rôle : étape suivante."),
+                last_error=Message("oncall.nobody_in_role"),
             )
             continue
         sent += deliver(page, technician, level=level, step=step, now=now)
@@ -181,7 +182,7 @@ def deliver(page: Page, technician: Technician, *, level: int, step: int, now: d
             claimed.append(row)
         else:
             row.status, row.next_attempt_at = PageAttempt.Status.SKIPPED, now
-            row.last_error = _("Aucune coordonnée pour ce canal sur la fiche.")
+            row.last_error = Message("oncall.no_address")
         row.save(force_insert=True)  # one by one: readers (staff notices) hear of each row
     return sum(_attempt(row, channels[row.channel], message, now=now) for row in claimed)
 
@@ -210,10 +211,10 @@ def message_retry(row: PageAttempt, *, now: datetime) -> bool:
     page = _load(row.page_id)
     channel = next((c for c in configured_channels() if c.name == row.channel), None)
     if page.state not in ACKNOWLEDGEABLE_STATES or page.step > row.step + 1:
-        outbox.mark_skipped(row, now=now, note=_("Plus utile : l'appel a avancé ou est clos."))
+        outbox.mark_skipped(row, now=now, note=Message("oncall.page_moved_on"))
         return False
     if channel is None or row.technician_id is None:
-        outbox.mark_skipped(row, now=now, note=_("Canal retiré ou technicien supprimé."))
+        outbox.mark_skipped(row, now=now, note=Message("oncall.channel_removed"))
         return False
     technician = Technician.objects.select_related("user").get(pk=row.technician_id)
     message = build_message(page, technician, level=row.level, step=row.step)

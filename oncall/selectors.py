@@ -19,7 +19,9 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta, tzinfo
+from typing import Any
 
+from django.db.models import Q
 from django.utils import timezone
 
 from staff.models import Technician
@@ -298,3 +300,61 @@ def _merge_shifts(shifts):
         else:
             merged.append((role, segment, week))
     return merged
+
+
+# -- coverage: which contracts the on-call service covers -------------------------------------
+
+
+@dataclass(frozen=True)
+class CoveredContract:
+    contract: Any
+    plan: Any  # CoveragePlan, or None for a 24x7 contract without a plan
+    desk_open: bool  # inside the contract's subscribed (staffed) hours
+    on_call_now: bool  # out of them, inside the on-call windows: a paging urgency pages now
+    next_window: datetime | None  # when on-call cover next starts (not covered now)
+
+
+def covered_contracts(at: datetime | None = None) -> list[CoveredContract]:
+    """Contracts in force with on-call cover (a plan, or the 24x7 hours plan), and whether the
+    on-call service covers them at ``at`` (two queries)."""
+    from clients.models import Contract
+    from sla.policy import HoursPlan, calendar_for, coverage_basis
+
+    from .coverage import desk_plan
+    from .plans import ContractCoverage
+
+    at = at or timezone.now()
+    today = timezone.localdate(at)
+    in_force = Q(start_date__lte=today) & (Q(end_date__isnull=True) | Q(end_date__gte=today))
+    subscribed = list(
+        ContractCoverage.objects.filter(Q(contract__in=Contract.objects.filter(in_force)))
+        .select_related("contract__client", "plan")
+        .order_by("contract__client__name", "contract__name")
+    )
+    covered_ids = {c.contract_id for c in subscribed}
+    always = (
+        Contract.objects.filter(in_force, hours_plan=HoursPlan.ON_CALL)
+        .exclude(pk__in=covered_ids)
+        .select_related("client")
+        .order_by("client__name", "name")
+    )
+    rows = []
+    for contract, plan in [(c.contract, c.plan) for c in subscribed] + [(c, None) for c in always]:
+        desk = desk_plan(contract.hours_plan)
+        desk_open = calendar_for(desk).is_open(at)
+        if plan is None:  # 24x7: on call whenever the desk is closed
+            on_call, nxt = not desk_open, None
+        else:
+            covered = calendar_for(coverage_basis(plan.pk, desk))
+            on_call = not desk_open and covered.is_open(at)
+            nxt = None if on_call or desk_open else _next_window(covered, at)
+        rows.append(CoveredContract(contract, plan, desk_open, on_call, nxt))
+    rows.sort(key=lambda r: (not r.on_call_now, r.contract.client.name, r.contract.name))
+    return rows
+
+
+def _next_window(calendar, at: datetime) -> datetime | None:
+    try:
+        return calendar.next_open(at)
+    except ValueError:  # a plan without any window
+        return None

@@ -1,15 +1,22 @@
-"""The on-call writes: the rotation's members and week swaps (reads in ``oncall.selectors``)."""
+"""The on-call writes: the rotation's members and week swaps, coverage plans and contracts'
+subscriptions to them (reads in ``oncall.selectors``)."""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date
+from datetime import time as dt_time
 
+from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils.translation import gettext as _
 
+from calendars.models import ChangeAction
+from calendars.services import calendar_change_record
 from staff.models import Technician
 
 from .models import Rotation, RotationMember, WeekOverride
+from .plans import ContractCoverage, CoveragePlan, CoverageWindow
 from .selectors import local_instant, schedule
 
 
@@ -46,3 +53,61 @@ def rotation_swap_weeks(
             wo.save()
             saved.append(wo)
     return saved[0], saved[1]
+
+
+# -- coverage plans ---------------------------------------------------------------------------
+
+
+def coverage_plan_save(
+    *,
+    plan: CoveragePlan,
+    windows: Sequence[tuple[int, dt_time, dt_time]] | None = None,
+    by=None,
+) -> CoveragePlan:
+    """Create or update a plan and, when given, replace its weekly windows (weekday, start,
+    end; an end at 00:00 is midnight). Logged; calendars rebuilt at once."""
+    plan.full_clean()
+    rows = [
+        CoverageWindow(plan=plan, weekday=d, start_time=s, end_time=e) for d, s, e in windows or ()
+    ]
+    for row in rows:
+        row.full_clean(exclude=["plan"])
+    for day in {row.weekday for row in rows}:
+        spans = sorted(row.minutes for row in rows if row.weekday == day)
+        if any(a[1] > b[0] for a, b in zip(spans, spans[1:], strict=False)):
+            raise ValidationError(_("Deux plages du même jour se chevauchent."))
+    with transaction.atomic():
+        plan.save()
+        if windows is not None:
+            plan.windows.all().delete()
+            CoverageWindow.objects.bulk_create(rows)
+        calendar_change_record(
+            action=ChangeAction.PLAN_SAVED,
+            subject=plan.name,
+            by=by,
+            payload={
+                "plan": plan.pk,
+                "holidays_included": plan.holidays_included,
+                "paging_urgencies": list(plan.paging_urgencies),
+                "windows": [str(w) for w in plan.windows.all()],
+            },
+        )
+    return plan
+
+
+def contract_coverage_set(*, contract, plan: CoveragePlan | None, by=None) -> None:
+    """Subscribe a contract to an on-call plan (None: unsubscribe); new tickets count on it."""
+    with transaction.atomic():
+        if plan is None:
+            ContractCoverage.objects.filter(contract=contract).delete()
+        else:
+            ContractCoverage.objects.update_or_create(
+                contract=contract,
+                defaults={"plan": plan, "created_by": by if getattr(by, "pk", None) else None},
+            )
+        calendar_change_record(
+            action=ChangeAction.COVERAGE_SET,
+            subject=str(contract)[:200],
+            by=by,
+            payload={"contract": contract.pk, "plan": plan.pk if plan else None},
+        )

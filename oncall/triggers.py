@@ -16,9 +16,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import Q
 
-from sla.policy import HoursPlan, Urgency, calendar_for
+from sla.policy import HoursPlan, Urgency, calendar_for, coverage_for
 from tickets.models import OPEN_STATES, EventKind, Ticket, TicketEvent
 
+from .coverage import in_coverage_window, paging_urgencies_anywhere
 from .models import Page, PageLevel, PageReason, PageState, PageTrigger
 from .selectors import on_call_at
 
@@ -47,7 +48,20 @@ def is_internal(ticket: Ticket) -> bool:
 
 
 def page_reason(ticket: Ticket, at: datetime) -> PageReason | None:
-    """Why this (critical) ticket pages at ``at``, or None when it does not."""
+    """Why this ticket pages at ``at``, or None when it does not.
+
+    A contract with an on-call plan pages for the plan's urgencies, out of its subscribed hours
+    but inside the plan's windows; otherwise only critical tickets page (24x7 contracts out of
+    Oceanis hours, Oceanis' own alarms). A cancelled or closed ticket never pages."""
+    if ticket.state not in OPEN_STATES:
+        return None
+    coverage = coverage_for(ticket.contract_id)
+    if coverage is not None and not is_internal(ticket):
+        if ticket.urgency in coverage.urgencies and in_coverage_window(
+            contract_id=ticket.contract_id, hours_plan=ticket.contract_hours_plan, at=at
+        ):
+            return PageReason.COVERAGE
+        return None
     if ticket.urgency != Urgency.CRITICAL:
         return None
     if is_internal(ticket):
@@ -60,10 +74,12 @@ def page_reason(ticket: Ticket, at: datetime) -> PageReason | None:
 
 
 def event_trigger(event: TicketEvent) -> PageTrigger | None:
-    """A critical ticket created, or a ticket's urgency raised to critical."""
-    if event.kind == EventKind.CREATED and event.payload.get("urgency") == Urgency.CRITICAL:
+    """A ticket created, or its urgency raised, with an urgency that may page: critical, or
+    one some contract's on-call plan pages for (``page_reason`` decides for this ticket)."""
+    may_page = {Urgency.CRITICAL, *paging_urgencies_anywhere()}
+    if event.kind == EventKind.CREATED and event.payload.get("urgency") in may_page:
         return PageTrigger.CREATED
-    if event.kind == EventKind.URGENCY and event.payload.get("to") == Urgency.CRITICAL:
+    if event.kind == EventKind.URGENCY and event.payload.get("to") in may_page:
         return PageTrigger.URGENCY
     return None
 
@@ -155,15 +171,22 @@ def raise_pages_at_desk_closing(*, now: datetime) -> int:
     """
     candidates = (
         Ticket.objects.filter(
-            urgency=Urgency.CRITICAL,
             state__in=OPEN_STATES,
             taken_in_charge_at__isnull=True,
             oncall_page__isnull=True,
             created_at__lte=now,
         )
         .filter(
-            Q(contract_hours_plan=HoursPlan.ON_CALL)
-            | Q(client__code=settings.OCEANIS_INTERNAL_CLIENT_CODE)
+            Q(
+                Q(contract_hours_plan=HoursPlan.ON_CALL)
+                | Q(client__code=settings.OCEANIS_INTERNAL_CLIENT_CODE),
+                urgency=Urgency.CRITICAL,
+            )
+            # An on-call plan's window opening (18:00 on weekdays…) counts as a desk closing.
+            | Q(
+                contract__oncall_coverage__isnull=False,
+                urgency__in=paging_urgencies_anywhere(),
+            )
         )
         .select_related("client")
     )
@@ -193,7 +216,7 @@ def raise_missed_pages(*, now: datetime) -> int:
             kind__in=[EventKind.CREATED, EventKind.URGENCY],
             at__gte=now - TRIGGER_LOOKBACK,
             at__lte=now,
-            ticket__urgency=Urgency.CRITICAL,
+            ticket__urgency__in={Urgency.CRITICAL, *paging_urgencies_anywhere()},
             ticket__state__in=OPEN_STATES,
             ticket__taken_in_charge_at__isnull=True,
             ticket__oncall_page__isnull=True,

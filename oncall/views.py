@@ -21,7 +21,7 @@ from . import feeds
 from .links import AckLinkError, AckLinkExpired, read_ack_token
 from .models import AckVia, CalendarFeed, Page
 from .paging import PageAckError, page_acknowledge
-from .selectors import active_rotation, on_call_at, schedule
+from .selectors import active_rotation, covered_contracts, on_call_at, schedule
 from .triggers import oceanis_open
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
@@ -55,6 +55,7 @@ def now(request):
             "now": timezone.now(),
             "feed": feed,
             "has_technician": Technician.objects.filter(user=request.user).exists(),
+            "covered": covered_contracts(),
         },
     )
 

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Contract
+from oceanis.messages import Message
 
 from .models import EventKind, HandOver, Project
 from .services import record_event
@@ -121,12 +122,10 @@ def hand_over_to_run(project: Project, *, by, at: dt.datetime | None = None) -> 
         EventKind.HANDOVER,
         by=by,
         at=at,
-        note=(
-            _("Contrat d'infogérance créé : %(contract)s")
-            if created
-            else _("Contrat d'infogérance mis à jour : %(contract)s")
-        )
-        % {"contract": contract.name},
+        note=Message(
+            "project.contract_created" if created else "project.contract_updated",
+            contract=contract.name,
+        ),
         payload={
             "contract": contract.pk,
             "created": created,

@@ -63,6 +63,8 @@ def render_report_pdf(report: ServiceReport) -> bytes:
     _section(pdf, reopen_table(report))
     _section(pdf, equipment_table(report))
     _section(pdf, _pdf_breaches(report))
+    for key in ("satisfaction", "satisfaction_technicians"):
+        _section(pdf, REPORT_TABLES[key](report, None))
     return bytes(pdf.output())
 
 

@@ -10,6 +10,8 @@ from datetime import timedelta
 from django.utils import formats, timezone
 from django.utils.translation import gettext as _
 
+from oceanis import numbers
+
 from .periods import local_tz, month_label
 from .selectors.billing import BillingSummary, OverrideEntry
 from .selectors.service import DIMENSIONS, ServiceReport
@@ -74,23 +76,24 @@ def export_value(value, kind: str):
 
 
 def display(value, kind: str) -> str:
-    """French display for the page and the PDF."""
+    """Display for the page and the PDF, in the reader's language ("60,0 %" / "60.0%")."""
     if value is None or value == "":
         return "–"
     if kind == PERCENT:
-        return f"{value * 100:.1f} %".replace(".", ",")
+        return numbers.percent(value * 100)
     if kind == MINUTES:
         return human_duration(value)
     if kind == DATETIME:
-        return formats.date_format(timezone.localtime(value, local_tz()), "d/m/Y H:i")
+        local = timezone.localtime(value, local_tz())
+        return formats.date_format(local, "SHORT_DATETIME_FORMAT")
     if kind == DATE:
-        return formats.date_format(value, "d/m/Y")
+        return formats.date_format(value, "SHORT_DATE_FORMAT")
     if kind == MONTH:
         return month_label(value)
     if kind == MONEY:
-        return f"{value:,.2f} €".replace(",", " ").replace(".", ",")
+        return numbers.money(value)
     if kind == INT:
-        return f"{value:,}".replace(",", " ")
+        return numbers.number(value)
     return str(value)
 
 
@@ -260,7 +263,17 @@ REPORT_TABLES: dict[str, Callable[[ServiceReport, int | None], Table]] = {
     "volume": lambda r, _limit: volume_table(r),
     "reopen": lambda r, _limit: reopen_table(r),
     "equipment": lambda r, _limit: equipment_table(r),
+    # Customer satisfaction (reports/satisfaction.py, imported at call time: it builds on Table).
+    "satisfaction": lambda r, _limit: _satisfaction().satisfaction_month_table(r),
+    "satisfaction_technicians": lambda r, _limit: _satisfaction().satisfaction_technician_table(r),
+    "satisfaction_clients": lambda r, _limit: _satisfaction().satisfaction_client_table(r),
 }
+
+
+def _satisfaction():
+    from . import satisfaction
+
+    return satisfaction
 
 
 def report_tables(report: ServiceReport, breach_limit: int | None = 200) -> list[Table]:

@@ -14,6 +14,7 @@ from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oceanis.messages import Message
 from staff.models import Technician
 from tickets.models import Ticket
 from tickets.services import TicketTransitionError, ticket_assign
@@ -98,11 +99,10 @@ def handover_perform(
                     _("%(ref)s n'est plus attribuée à %(agent)s : relève annulée.")
                     % {"ref": locked.reference, "agent": from_technician}
                 )
-            body = _("Relève de poste : %(from)s → %(to)s\n%(note)s") % {
-                "from": from_technician,
-                "to": to_technician,
-                "note": text.strip(),
-            }
+            body = Message(
+                "shift.handover",
+                **{"from": str(from_technician), "to": str(to_technician), "note": text.strip()},
+            )
             try:
                 ticket_assign(
                     ticket=locked,

@@ -184,9 +184,11 @@ class BusinessCalendar:
         extra_closed_dates: Iterable[date] = (),
         reopened_dates: Iterable[date] = (),
         exceptions: Mapping[date, Iterable[Any]] | None = None,
+        labels: Mapping[date, Any] | None = None,
     ) -> None:
         """``holidays``: None (French public holidays), False or an empty iterable (none), a
-        country code such as ``"BE"``, a ``holidays.HolidayBase`` or an iterable of dates."""
+        country code such as ``"BE"``, a ``holidays.HolidayBase`` or an iterable of dates.
+        ``labels``: an opaque note per date (why that day is special), returned by ``notes``."""
         weekly: list[Windows] = [()] * 7
         for weekday, day_windows in windows.items():
             if weekday not in range(7):
@@ -198,6 +200,7 @@ class BusinessCalendar:
         }
         self._extra_closed = frozenset(_as_date(d) for d in extra_closed_dates)
         self._reopened = frozenset(_as_date(d) for d in reopened_dates)
+        self._labels = {_as_date(d): note for d, note in (labels or {}).items()}
         self._holidays_for = _holiday_source(holidays)
         self._tz = ZoneInfo(tz) if isinstance(tz, str) else tz
         if not isinstance(self._tz, tzinfo):
@@ -260,6 +263,18 @@ class BusinessCalendar:
             Segment(self._dt(max(t, snap.starts[k])), self._dt(min(end, snap.ends[k])))
             for k in range(first, last + 1)
         ]
+
+    def notes(self, start: datetime, end: datetime) -> list[tuple[date, Any]]:
+        """The labelled dates (``labels``) from the local day of ``start`` to that of ``end``,
+        in date order: what made the days a deadline computation crossed special."""
+        if not self._labels:
+            return []
+        first = start.astimezone(self._tz).date()
+        last = end.astimezone(self._tz).date()
+        return sorted(
+            ((d, note) for d, note in self._labels.items() if first <= d <= last),
+            key=lambda item: item[0],
+        )
 
     # -- hot path ---------------------------------------------------------------------------
 

@@ -23,10 +23,12 @@ class GtiStatus:
     breached: bool  # deadline passed before the first taking in charge
     measured: timedelta | None  # TI measured when taken in charge
     met: bool | None  # None while the clock runs
+    # Cancelled (or closed) before any taking in charge: no clock runs, nothing is late.
+    stopped: bool = False
 
     @property
     def running(self) -> bool:
-        return self.measured is None and self.deadline is not None
+        return self.measured is None and self.deadline is not None and not self.stopped
 
     @property
     def percent(self) -> int | None:
@@ -34,7 +36,9 @@ class GtiStatus:
 
     @property
     def level(self) -> str:
-        """A CSS-friendly word: ok, risk, breached, met, missed or none."""
+        """A CSS-friendly word: ok, risk, breached, met, missed or none (no clock, or stopped)."""
+        if self.stopped:
+            return "none"
         if self.met is not None:
             return "met" if self.met else "missed"
         if self.breached:
@@ -53,8 +57,10 @@ def gti_status(
     ti_measured: timedelta | None,
     gti_met: bool | None,
     now: datetime,
+    stopped: bool = False,
 ) -> GtiStatus:
-    """The status of one GTI clock at ``now``."""
+    """The status of one GTI clock at ``now``. ``stopped``: the ticket was cancelled or closed,
+    which stops its clock when it was never taken in charge (nothing is at risk or late)."""
     if deadline is None or duration is None or not basis:
         return GtiStatus(None, None, None, None, None, False, False, None, None)
     if ti_measured is not None:
@@ -62,7 +68,9 @@ def gti_status(
         return GtiStatus(
             deadline, duration, None, None, ratio, False, not gti_met, ti_measured, gti_met
         )
-    calendar = calendar_for(basis)
+    if stopped:
+        return GtiStatus(deadline, duration, None, None, None, False, False, None, None, True)
+    calendar = calendar_for(basis, as_of=created_at)
     consumed = calendar.elapsed(created_at, now)
     remaining = max(duration - consumed, timedelta(0))
     overdue = max(consumed - duration, timedelta(0))

@@ -63,6 +63,7 @@ class Action(enum.StrEnum):
     SHIFT_PLAN = "shift.plan"
     SHIFT_HANDOVER = "shift.handover"  # obj: the outgoing Technician
     ONCALL_OVERRIDE = "oncall.override"
+    CALENDARS_MANAGE = "calendars.manage"  # closures, re-openings, on-call coverage plans
     INCIDENT_PUBLISH = "incident.publish"
     CHANGE_APPROVE = "change.approve"  # obj: the ChangeRequest
     PROJECT_DRIVE = "project.drive"  # obj: the Project
@@ -108,6 +109,7 @@ MANAGER_ONLY = frozenset(
         Action.REPORTS,
         Action.SHIFT_PLAN,
         Action.ONCALL_OVERRIDE,
+        Action.CALENDARS_MANAGE,
         Action.PROJECT_FORCE_BOOKING,
     }
 )

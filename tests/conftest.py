@@ -30,6 +30,17 @@ def _fast_password_hasher(settings):
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 
 
+@pytest.fixture(autouse=True)
+def _fresh_calendars():
+    # The calendars (exceptions, on-call plans) are cached per process; each test starts from
+    # its own empty database, so from no exceptions, without a query.
+    from calendars import registry
+
+    registry.reset(empty=True)
+    yield
+    registry.reset(empty=True)
+
+
 @pytest.fixture(scope="session")
 def _media_root(tmp_path_factory):
     return tmp_path_factory.mktemp("media")

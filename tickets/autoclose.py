@@ -23,7 +23,8 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone, translation
 from django.utils.dateparse import parse_datetime
-from django.utils.translation import gettext as _
+
+from oceanis.messages import Message
 
 from .business_days import business_days_after
 from .models import EventKind, State, Ticket
@@ -111,9 +112,7 @@ def _advance(pk: int, *, now: datetime, remind_days: int, close_days: int) -> st
         announced = _announced(reminder.payload) if reminder else None
         if now < (max(planned, announced) if announced else planned):
             return ""
-        synthesis = resolution_note(ticket) or _(
-            "Clôture automatique : aucun retour du client depuis la résolution."
-        )
+        synthesis = resolution_note(ticket) or Message("ticket.auto_closed")
         try:
             ticket_close(
                 ticket=ticket, by=None, synthesis=synthesis, at=now, payload={"auto": True}

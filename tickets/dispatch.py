@@ -26,11 +26,13 @@ technicians for many tickets without N+1.
 
 from __future__ import annotations
 
+import operator
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass, field
 from datetime import datetime
+from functools import reduce
 
-from django.db.models import Count, Q, QuerySet
+from django.db.models import Count, Q, QuerySet, Value
 from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
@@ -38,8 +40,8 @@ from django.utils.translation import ngettext
 from sla.policy import URGENCY_RANK, Urgency
 from staff.models import LEVEL_RANK, Level, Team, Technician
 
-from .models import NOT_TAKEN_STATES, OPEN_STATES, Ticket
-from .selectors import open_tickets
+from .models import DEADLINE_ORDER, NOT_TAKEN_STATES, OPEN_STATES, Ticket
+from .selectors import COUNT_ROWS, open_tickets
 
 # Most urgent first, for display.
 URGENCIES = sorted(Urgency, key=lambda u: -URGENCY_RANK[u])
@@ -84,31 +86,41 @@ class Suggestion:
 def team_workload(now: datetime | None = None, technicians=None) -> list[Workload]:
     """Every technician (or those given) with their open workload; two queries in all.
 
-    The counts come from one GROUP BY over open tickets only (index ``assignee, state``), so the
-    cost does not grow with the closed history.
+    The counts come from one statement of two index-only GROUP BYs (issue 23): open tickets
+    per owner and urgency (the open tickets' ``assignee, urgency`` index), at risk and breached
+    per owner (the running clocks' index: both need the clock still running). Neither reads a
+    ticket row, so the cost follows the open work, never the closed history.
     """
     now = now or timezone.now()
     if technicians is None:
         technicians = Technician.objects.select_related("user")
     loads = {tech.pk: Workload(technician=tech) for tech in technicians}
-    rows = (
-        Ticket.objects.filter(state__in=OPEN_STATES, assignee__in=list(loads))
+    owned = Ticket.objects.filter(assignee__in=list(loads)).order_by()
+    per_urgency = (
+        owned.filter(state__in=OPEN_STATES)
         .values("assignee", "urgency")
-        .annotate(
-            n=Count("pk"),
-            at_risk=Count(
-                "pk",
-                filter=Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now, gti_deadline__gt=now),
-            ),
-            breached=Count("pk", filter=Q(state__in=NOT_TAKEN_STATES, gti_deadline__lte=now)),
-        )
-        .order_by()
+        .annotate(n=Count("*"), at_risk=Value(0), breached=Value(0))
+        .values_list("assignee", "urgency", "n", "at_risk", "breached")
     )
-    for row in rows:
-        load = loads[row["assignee"]]
-        load.open_by_urgency[row["urgency"]] = row["n"]
-        load.at_risk += row["at_risk"]
-        load.breached += row["breached"]
+    running = (
+        owned.filter(state__in=NOT_TAKEN_STATES)
+        .values("assignee")
+        .annotate(
+            urgency=Value(""),
+            n=Value(0),
+            # Counting a column of the index (never NULL under these conditions) keeps the
+            # scan index-only; COUNT(*) cannot take a filter in Django.
+            at_risk=Count("gti_deadline", filter=Q(gti_risk_at__lte=now, gti_deadline__gt=now)),
+            breached=Count("gti_deadline", filter=Q(gti_deadline__lte=now)),
+        )
+        .values_list("assignee", "urgency", "n", "at_risk", "breached")
+    )
+    for assignee, urgency, n, at_risk, breached in per_urgency.union(running, all=True):
+        load = loads[assignee]
+        if urgency:
+            load.open_by_urgency[urgency] = n
+        load.at_risk += at_risk
+        load.breached += breached
     return list(loads.values())
 
 
@@ -212,11 +224,42 @@ def dispatch_tickets(
     """Tickets the dispatcher must look at, nearest GTI deadline first: open and unassigned,
     not yet taken in charge with ≥ 75 % of the GTI consumed (at risk or already breached), or
     open with an owner among ``orphan_owner_ids`` (whose shift ended without a handover)."""
+    condition = reduce(operator.or_, _dispatch_parts(now, orphan_owner_ids))
+    # Ordered on the key of the open tickets' dispatch index (same order as the deadline, a
+    # ticket without one last), which keyset pages read in order (issue 23).
+    return (
+        open_tickets()
+        .filter(condition)
+        .annotate(deadline_order=DEADLINE_ORDER)
+        .order_by("deadline_order", "created_at", "pk")
+        .select_related("contract")
+    )
+
+
+def _dispatch_parts(now: datetime | None, orphan_owner_ids: Collection[int]) -> list[Q]:
+    """The dispatch condition as disjoint parts (their union is the condition): unassigned;
+    assigned, not yet taken and ≥ 75 % consumed; the rest of the orphaned owners' tickets."""
     now = now or timezone.now()
-    condition = Q(assignee__isnull=True) | Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now)
+    unassigned = Q(assignee__isnull=True)
+    late = Q(state__in=NOT_TAKEN_STATES, gti_risk_at__lte=now)
+    parts = [unassigned, late & ~unassigned]
     if orphan_owner_ids:
-        condition |= Q(assignee_id__in=list(orphan_owner_ids))
-    return open_tickets().filter(condition).select_related("contract")
+        parts.append(Q(assignee_id__in=list(orphan_owner_ids)) & ~unassigned & ~late)
+    return parts
+
+
+def dispatch_count(now: datetime | None = None, orphan_owner_ids: Collection[int] = ()) -> int:
+    """How many tickets ``dispatch_tickets`` lists: one statement of index-only counts, one
+    per disjoint part (unassigned: the open tickets by owner; late: the running clocks)."""
+    parts = _dispatch_parts(now, orphan_owner_ids)
+    queries = [
+        Ticket.objects.filter(part, state__in=OPEN_STATES)
+        .order_by()
+        .annotate(n=COUNT_ROWS)
+        .values_list("n", flat=True)
+        for part in parts
+    ]
+    return sum(queries[0].union(*queries[1:], all=True))
 
 
 def suggestions_for(

@@ -6,8 +6,11 @@ transition methods below change nothing but the state so that services own all s
 
 from __future__ import annotations
 
+import datetime as dt
+
 from django.conf import settings
 from django.db import models
+from django.db.models.functions import Coalesce
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from django_fsm import ConcurrentTransitionMixin, FSMField, transition
@@ -31,6 +34,26 @@ class State(models.TextChoices):
 
 OPEN_STATES = (State.NEW, State.ASSIGNED, State.IN_PROGRESS, State.PENDING)
 NOT_TAKEN_STATES = (State.NEW, State.ASSIGNED)
+# What a queue shows by default: open tickets and resolved ones still waiting to be closed.
+ACTIVE_STATES = (*OPEN_STATES, State.RESOLVED)
+# The queues' first sort key: 0 while the GTI clock runs (not yet taken in charge), 1 after.
+# The queue indexes below are built on this very expression, so the sort reads them in order.
+CLOCK_STOPPED = models.Case(
+    models.When(state__in=NOT_TAKEN_STATES, then=models.Value(0)),
+    default=models.Value(1),
+    output_field=models.IntegerField(),
+)
+# The queues' "urgency" sort key: the urgency's rank (critical 4 … non-blocking 1).
+URGENCY_ORDER = models.Case(
+    *(models.When(urgency=str(u), then=models.Value(rank)) for u, rank in URGENCY_RANK.items()),
+    output_field=models.IntegerField(),
+)
+# The dispatch list's first sort key: the GTI deadline, a ticket without one last (as
+# PostgreSQL sorts NULLs), so the key is never NULL and its index serves the list alone.
+NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
+DEADLINE_ORDER = Coalesce(
+    "gti_deadline", models.Value(NO_DEADLINE), output_field=models.DateTimeField()
+)
 
 
 class Kind(models.TextChoices):
@@ -228,6 +251,74 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
                 condition=models.Q(closed_at__isnull=True),
                 name="ticket_open_client_created",
             ),
+            # Queues and dispatch at any backlog (issue 23): partial indexes over the active
+            # tickets only, so their size follows the open work, not the history. The first two
+            # hold the queues' deadline order (keyset pages read them in order); the others
+            # answer the counters by index-only counts (tickets.selectors.queue_counters).
+            models.Index(
+                CLOCK_STOPPED,
+                "gti_deadline",
+                "created_at",
+                "id",
+                condition=models.Q(state__in=ACTIVE_STATES),
+                name="ticket_active_queue_order",
+            ),
+            models.Index(
+                "assignee",
+                CLOCK_STOPPED,
+                "gti_deadline",
+                "created_at",
+                "id",
+                condition=models.Q(state__in=ACTIVE_STATES),
+                name="ticket_active_owner_order",
+            ),
+            # The queues' other sorts: by creation (either way), by urgency then deadline.
+            models.Index(
+                "created_at",
+                "id",
+                condition=models.Q(state__in=ACTIVE_STATES),
+                name="ticket_active_created_order",
+            ),
+            models.Index(
+                URGENCY_ORDER.desc(),
+                "gti_deadline",
+                "id",
+                condition=models.Q(state__in=ACTIVE_STATES),
+                name="ticket_active_urgency_order",
+            ),
+            models.Index(
+                DEADLINE_ORDER,
+                "created_at",
+                "id",
+                condition=models.Q(state__in=OPEN_STATES),
+                name="ticket_open_dispatch_order",
+            ),
+            models.Index(
+                fields=["gti_deadline", "gti_risk_at", "assignee"],
+                condition=models.Q(state__in=NOT_TAKEN_STATES),
+                name="ticket_clock_running",
+            ),
+            models.Index(
+                fields=["assignee", "urgency"],
+                condition=models.Q(state__in=OPEN_STATES),
+                name="ticket_open_owner_urgency",
+            ),
+            models.Index(
+                fields=["assignee", "state", "gti_deadline"],
+                condition=models.Q(state__in=ACTIVE_STATES, gti_met=False),
+                name="ticket_active_gti_missed",
+            ),
+            models.Index(
+                fields=["assignee"],
+                condition=models.Q(
+                    models.Q(state__in=ACTIVE_STATES, last_client_activity_at__isnull=False)
+                    & (
+                        models.Q(last_staff_reply_at__isnull=True)
+                        | models.Q(last_client_activity_at__gt=models.F("last_staff_reply_at"))
+                    )
+                ),
+                name="ticket_active_awaiting",
+            ),
         ]
 
     def __str__(self) -> str:
@@ -323,8 +414,12 @@ class TicketEvent(AppendOnlyModel):
 class ReferenceCounter(models.Model):
     """Last reference number issued per year (OC-YYYY-NNNNNN)."""
 
-    year = models.PositiveIntegerField(primary_key=True)
-    last_number = models.PositiveIntegerField(default=0)
+    year = models.PositiveIntegerField(_("année"), primary_key=True)
+    last_number = models.PositiveIntegerField(_("dernier numéro"), default=0)
+
+    class Meta:
+        verbose_name = _("compteur de références")
+        verbose_name_plural = _("compteurs de références")
 
     def __str__(self) -> str:
         return f"{self.year}: {self.last_number}"

@@ -6,9 +6,9 @@ from datetime import datetime, timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from oceanis.messages import Message, label, moment
 from oceanis.transitions import lock_for_update
 from staff.models import Technician
 
@@ -51,13 +51,13 @@ def intervention_plan(
             EventKind.REPORT,
             by=by,
             public=True,
-            body=_("Intervention planifiée le %(when)s (%(mode)s) avec %(tech)s.")
-            % {
-                # Clients read Paris wall-clock time, and only first names of technicians.
-                "when": timezone.localtime(starts_at).strftime("%d/%m/%Y %H:%M"),
-                "mode": intervention.get_mode_display(),
-                "tech": technician.user.first_name or technician,
-            },
+            # Clients read Paris wall-clock time, and only first names of technicians.
+            body=Message(
+                "ticket.intervention_planned",
+                when=moment(starts_at),
+                mode=label(intervention.get_mode_display()),
+                tech=technician.user.first_name or str(technician),
+            ),
             payload={"intervention": intervention.pk},
         )
     return intervention

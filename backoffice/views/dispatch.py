@@ -16,15 +16,22 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 from django.views.decorators.http import require_POST
 
+from oceanis.messages import Message, per_language
 from shifts.selectors import off_shift_owner_ids
 from staff.models import Technician
-from tickets.dispatch import dispatch_tickets, spread, suggestions_for, team_workload
+from tickets.dispatch import (
+    dispatch_count,
+    dispatch_tickets,
+    spread,
+    suggestions_for,
+    team_workload,
+)
 from tickets.models import Ticket
 from tickets.selectors import with_unread_activity
 from tickets.services import TicketTransitionError, ticket_assign
 
 from ..access import manager_required
-from .paging import paginate
+from .paging import keyset_paginate
 from .queues import decorate
 
 PAGE_SIZE = 20
@@ -48,7 +55,9 @@ def dispatch_context(request) -> dict:
     workloads = team_workload(now)
     off_shift = off_shift_owner_ids(now)
     ordered = dispatch_tickets(now, off_shift)
-    page = paginate(request, ordered, with_unread_activity(ordered, request.user), PAGE_SIZE)
+    # A keyset page (the index on the deadline order), ranked alone: the other tickets to
+    # arbitrate are ranked when their page is asked for (issue 23).
+    page = keyset_paginate(request, ordered, with_unread_activity(ordered, request.user), PAGE_SIZE)
     tickets = decorate(page.object_list, now)
     ranked = suggestions_for(tickets, workloads, off_shift)
     rows = [
@@ -63,6 +72,7 @@ def dispatch_context(request) -> dict:
     return {
         "rows": rows,
         "page": page,
+        "todo_count": dispatch_count(now, off_shift),
         "board": board,
         "technicians": sorted((w.technician for w in workloads), key=str),
         "off_shift": off_shift,
@@ -84,16 +94,22 @@ def dispatch(request):
     return _render(request)
 
 
-def _note(ticket: Ticket, technician: Technician, workloads, off_shift) -> str:
-    """Record which suggestion the arbitration followed (or that it overrode them)."""
-    ranked = suggestions_for([ticket], workloads, off_shift)[ticket.pk]
-    for suggestion in ranked:
-        if suggestion.technician.pk == technician.pk:
-            return _("Dispatch : suggestion n° %(rank)d (%(reasons)s).") % {
-                "rank": suggestion.rank,
-                "reasons": " ; ".join(suggestion.reasons),
-            }
-    return _("Dispatch : choix hors suggestions.")
+def _note(ticket: Ticket, technician: Technician, workloads, off_shift) -> Message:
+    """Record which suggestion the arbitration followed (or that it overrode them). The reasons
+    are the ranking's own texts, kept in every language so each reader sees theirs."""
+
+    def followed():
+        ranked = suggestions_for([ticket], workloads, off_shift)[ticket.pk]
+        return next((s for s in ranked if s.technician.pk == technician.pk), None)
+
+    suggestion = followed()
+    if suggestion is None:
+        return Message("dispatch.off_suggestions")
+    return Message(
+        "dispatch.suggestion",
+        rank=suggestion.rank,
+        reasons=per_language(lambda: " ; ".join(followed().reasons)),
+    )
 
 
 @manager_required

@@ -3,7 +3,7 @@ engineer resolves for another owner) and "File d'équipe"."""
 
 from __future__ import annotations
 
-from django.db.models import Count, F
+from django.db.models import F
 from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
@@ -12,9 +12,7 @@ from staff.models import Technician, is_staff_member
 from tickets.models import OPEN_STATES, Ticket
 from tickets.selectors import (
     ACTIVE_STATES,
-    at_risk_q,
-    awaiting_answer_q,
-    breached_q,
+    queue_counters,
     with_gti_status,
     with_unread_activity,
 )
@@ -22,7 +20,7 @@ from tickets.selectors import (
 from ..access import staff_required
 from ..filters import QueueFilter
 from ..slapanel import countdown
-from .paging import paginate
+from .paging import CURSOR_PARAMS, keyset_paginate
 
 PAGE_SIZE = 25
 # What a ticket row shows, loaded for the page's rows only (the follow-up link needs only the
@@ -98,16 +96,13 @@ def _queue(request, kind: str):
     me = next((t for t in technicians if t.user_id == request.user.pk), None)
     base, states = _scope(kind, me)
     filters = QueueFilter(request.GET, base, technicians=technicians, me=me, now=now, states=states)
-    page = paginate(request, filters.qs, row_loader(request.user), PAGE_SIZE)
+    # Keyset pages on the sort key: the database reads the page's rows from an index in the
+    # queue's order instead of sorting the whole queue (issue 23).
+    page = keyset_paginate(request, filters.qs, row_loader(request.user), PAGE_SIZE)
     rows = decorate(page.object_list, now)
-    # One aggregate over the queue's default scope: each counter counts exactly the rows its
-    # link lists (the unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on).
-    counters = base.filter(state__in=states).aggregate(
-        active=Count("pk"),
-        at_risk=Count("pk", filter=at_risk_q(now)),
-        breached=Count("pk", filter=breached_q(now)),
-        awaiting=Count("pk", filter=awaiting_answer_q()),
-    )
+    # Over the queue's default scope: each counter counts exactly the rows its link lists (the
+    # unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on), by index-only counts.
+    counters = queue_counters(base.filter(state__in=states), now)
     context = {
         "mine": kind == "mine",
         "queue": kind,
@@ -128,5 +123,6 @@ def _queue(request, kind: str):
 
 def _without_page(request) -> str:
     params = request.GET.copy()
-    params.pop("page", None)
+    for name in CURSOR_PARAMS:
+        params.pop(name, None)
     return params.urlencode()

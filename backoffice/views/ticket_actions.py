@@ -14,8 +14,9 @@ from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
+from macros.services import entry_submit, offered_macro
 from tickets.models import Attachment
-from tickets.services import TicketTransitionError, ticket_add_entry, ticket_attach_file
+from tickets.services import TicketTransitionError, ticket_attach_file
 
 from ..access import staff_required, user_is_manager
 from ..actions import ACTIONS, available_actions, refusal
@@ -72,12 +73,14 @@ def ticket_entry(request, reference: str):
     form = EntryForm(request.POST, auto_id="id_entry_%s")
     if form.is_valid():
         try:
-            ticket_add_entry(
+            # A chosen canned answer may also put the ticket pending on the client (macros).
+            entry_submit(
                 ticket=ticket,
                 by=request.user,
                 body=form.cleaned_data["body"],
                 public=form.cleaned_data["visibility"] == "public",
                 minutes_spent=form.cleaned_data["minutes_spent"],
+                macro=offered_macro(request.user, request.POST.get("macro")),
             )
         except TicketTransitionError as exc:
             messages.error(request, str(exc))

@@ -8,6 +8,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from knowledge import services as knowledge_services
 from tickets.autoclose import planned_closure
 from tickets.models import State
 from tickets.selectors import ticket_gti_status
@@ -143,6 +144,9 @@ def request_reopen(request, ticket_id: int):
 def request_new(request):
     contact = request.contact
     sites = visible_sites(contact)
+    # The suggestions shown while the title is typed, and what came of them, are counted per
+    # form (knowledge.Deflection): the token travels with the form.
+    deflection = request.POST.get("deflection", "")
     if request.method == "POST":
         form = RequestForm(request.POST, request.FILES, sites=sites)
         if form.is_valid():
@@ -159,6 +163,10 @@ def request_new(request):
             except ValidationError as exc:
                 form.add_error(None, exc.messages)
             else:
+                if deflection:
+                    knowledge_services.deflection_submitted(
+                        token=deflection, contact=contact, ticket=ticket
+                    )
                 messages.success(
                     request,
                     _("Votre demande %(ref)s est enregistrée. Un e-mail de confirmation suit.")
@@ -168,9 +176,10 @@ def request_new(request):
     else:
         initial = {"site": contact.site} if contact.site_id else {}
         form = RequestForm(sites=sites, initial=initial)
+        deflection = str(knowledge_services.deflection_start(contact=contact).token)
     return render(
         request,
         "extranet/request_new.html",
-        {"form": form, "nav": "new"},
+        {"form": form, "nav": "new", "deflection": deflection},
         status=400 if form.is_bound else 200,
     )

@@ -31,12 +31,13 @@ from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
 from clients.models import Contact, split_emails
+from relations.selectors import merge_target
 from sla.policy import Urgency
 from tickets.attachments import attachment_add, validate_upload
 from tickets.models import Channel, EventKind, State, Ticket, TicketEvent
 from tickets.services import ticket_add_entry, ticket_client_reply, ticket_create
 
-from ..models import InboundMessage, KnownMessageId, Notification
+from ..models import BlockedSender, InboundMessage, KnownMessageId, Notification
 from .lease import LeaseLost, claim, reclaimable, record
 from .mime import MalformedMail, ParsedMail, parse, peek
 from .watchers import inbound_cc_watchers
@@ -49,6 +50,7 @@ DEFAULT_URGENCY = Urgency.SLIGHTLY_BLOCKING
 # Beyond this many tickets opened by one sender in an hour, new mail goes to triage: a
 # misbehaving autoresponder without the standard headers cannot flood the queue.
 MAX_NEW_TICKETS_PER_SENDER_PER_HOUR = 20
+BLOCKED_REASON = "Expéditeur bloqué (indésirable)."
 
 
 def inbound_store(raw: bytes, source: str) -> tuple[InboundMessage, bool]:
@@ -173,6 +175,9 @@ def _process(message: InboundMessage) -> Outcome:
     base = {"parsed": parsed, "text": parsed.text, "html": parsed.html}
     if parsed.automatic:
         return Outcome(Status.IGNORED, parsed.automatic, **base)
+    # Marked as spam from the triage queue: never a ticket, never triage again.
+    if BlockedSender.objects.filter(address=parsed.sender).exists():
+        return Outcome(Status.IGNORED, BLOCKED_REASON, **base)
     ticket, audience, how = _match(parsed)
     if ticket is not None:
         if ticket.state == State.CANCELLED:
@@ -227,7 +232,8 @@ def _match(parsed: ParsedMail) -> tuple[Ticket | None, str, str]:
     if token:
         ticket = Ticket.objects.filter(reference=token).first()
         if ticket is not None:
-            return ticket, Notification.Audience.CLIENT, "subject"
+            # A merged request's reference leads to the request that continues it.
+            return merge_target(ticket), Notification.Audience.CLIENT, "subject"
     return None, "", ""
 
 

@@ -89,7 +89,12 @@ def test_recovery_cancels_a_ticket_nobody_took_in_charge(monitoring, acme):
     assert ticket.ti_measured is None and ticket.gti_met is None  # no fake intervention time
     note = ticket.events.get(kind=EventKind.NOTE)
     assert "rétablie" in note.body and note.public is False
-    assert note.payload == {"monitoring_event": event.pk, "status": "resolved"}
+    assert note.payload == {
+        "monitoring_event": event.pk,
+        "status": "resolved",
+        # the sentence's code, rendered in each reader's language (oceanis.messages)
+        "message": {"code": "alert.recovered", "params": {"subject": "srv1", "count": 1}},
+    }
     cancel = ticket.events.get(kind=EventKind.TRANSITION, to_state=State.CANCELLED)
     assert "supervision" in cancel.body
 

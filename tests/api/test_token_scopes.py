@@ -7,6 +7,8 @@ from api.auth import InsufficientScope, TokenScopeRequired
 from api.models import ApiToken, WebhookSubscription
 from api.scopes import ALL_SCOPES, CLIENT_SCOPES, INTEGRATION_SCOPES, TokenScope
 from api.tokens import token_create, token_set_scopes
+from knowledge.models import Visibility
+from knowledge.services import article_create
 from tests.api.conftest import bearer
 from tests.factories import (
     ContactFactory,
@@ -45,6 +47,9 @@ ROUTES = {
     ("post", "/api/v1/tickets/{reference}/reopen/"): WORKFLOW,
     ("post", "/api/v1/tickets/{reference}/cancel/"): WORKFLOW,
     ("post", "/api/v1/tickets/{reference}/escalate/"): WORKFLOW,
+    ("get", "/api/v1/tickets/{reference}/links/"): READ,
+    ("post", "/api/v1/tickets/{reference}/links/"): WRITE,
+    ("post", "/api/v1/tickets/{reference}/merge/"): WORKFLOW,
     ("post", "/api/v1/alerts/"): TokenScope.ALERTS_WRITE,
     ("get", "/api/v1/webhooks/"): WEBHOOKS,
     ("post", "/api/v1/webhooks/"): WEBHOOKS,
@@ -67,6 +72,10 @@ ROUTES = {
     ("post", "/api/v1/me/notifications/{id}/read/"): NOTIFICATIONS,
     ("post", "/api/v1/me/notifications/read-all/"): NOTIFICATIONS,
     ("post", "/api/v1/oncall/pages/{id}/ack/"): TokenScope.ONCALL_WRITE,
+    ("post", "/api/v1/calls/"): TokenScope.CALLS_WRITE,
+    ("get", "/api/v1/search/"): READ,
+    ("get", "/api/v1/kb/articles/"): READ,
+    ("get", "/api/v1/kb/articles/{id}/"): READ,
 }
 
 
@@ -91,6 +100,9 @@ def world(acme, monkeypatch):
         "webhook": subscription.pk,
         "notice": 999_999,  # an unknown notice answers 404: past the scope gate
         "page": 999_999,  # likewise an unknown on-call page
+        "article": article_create(
+            by=None, title="Imprimante", body="Redémarrer.", visibility=Visibility.ALL_CLIENTS
+        ).pk,
     }
 
 
@@ -104,10 +116,13 @@ def _url(path: str, world: dict) -> str:
         "webhooks": "webhook",
         "me": "notice",
         "oncall": "page",
+        "kb": "article",
     }
-    return path.format(
+    url = path.format(
         reference=world["reference"], code=world["code"], id=world.get(ids.get(resource))
     )
+    # The search answers 400 without a query: give it one so a GET can pass the gate.
+    return f"{url}?q=imprimante" if resource == "search" else url
 
 
 def _call(api: APIClient, method: str, path: str, world: dict):

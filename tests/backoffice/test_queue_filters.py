@@ -95,9 +95,9 @@ def test_the_filtered_queue_costs_the_queries_of_the_plain_one(
         "state": "assigned",
     }
     tech_client.get(TEAM)  # warm the session
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         tech_client.get(TEAM)
     # One more: the chosen client is checked against the clients (the form's ModelChoiceField).
-    with django_assert_num_queries(10):
+    with django_assert_num_queries(9):
         response = tech_client.get(TEAM, params)
     assert response.context["form"].is_valid() and len(refs(response)) == 1

@@ -1,6 +1,7 @@
 """Queues: "Mes demandes" and "File d'équipe", filters, order, pagination, live refresh."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
@@ -98,9 +99,10 @@ def test_pagination_keeps_the_filters(tech_client):
     response = tech_client.get(TEAM, {"urgency": "critical"})
     assert len(refs(response)) == 25
     body = response.content.decode()
-    assert "urgency=critical&amp;page=2" in body
-    second = tech_client.get(TEAM, {"urgency": "critical", "page": 2})
+    after = re.search(r'href="\?urgency=critical&amp;after=([\w-]+)" rel="next"', body).group(1)
+    second = tech_client.get(TEAM, {"urgency": "critical", "after": after})
     assert len(refs(second)) == 5
+    assert not set(refs(second)) & set(refs(response))
 
 
 def test_the_remaining_time_is_open_time_and_frozen_while_closed(tech_client):
@@ -138,7 +140,7 @@ def test_queue_query_count_does_not_grow_with_rows(
 ):
     make_ticket(assignee=technician)
     tech_client.get(url)  # warm the session
-    with django_assert_num_queries(9) as few:
+    with django_assert_num_queries(8) as few:
         tech_client.get(url)
     for _ in range(20):
         make_ticket(assignee=technician, client=ContractFactory().client)
@@ -183,6 +185,6 @@ def test_every_counter_counts_exactly_the_rows_its_link_lists(
             "awaiting": tech_client.get(url, {"awaiting": "on"}),
         }
     for name, response in listed.items():
-        assert counters[name] == response.context["page"].paginator.count, name
+        assert counters[name] == len(response.context["rows"]), name
     assert counters["breached"] == 2 and counters["at_risk"] == 1 and counters["active"] == 3
     assert late_new.pk and risky.pk

@@ -43,10 +43,11 @@ def unread(response) -> dict[str, bool]:
 
 
 def test_a_client_comment_marks_the_row_in_every_list_until_the_viewer_opens_it(
-    tech_client, technician, contact
+    tech_client, technician, contact, django_capture_on_commit_callbacks
 ):
-    ticket = make_ticket(client=contact.client, contact=contact, assignee=technician)
-    quiet = make_ticket(client=contact.client, assignee=technician, title="Sans nouvelles")
+    with django_capture_on_commit_callbacks(execute=True):  # the search index follows commits
+        ticket = make_ticket(client=contact.client, contact=contact, assignee=technician)
+        quiet = make_ticket(client=contact.client, assignee=technician, title="Sans nouvelles")
     with time_machine.travel(MONDAY_9, tick=False):
         comment_add(contact=contact, ticket=ticket, body="Toujours en panne ce matin")
     for url, params in ((HOME, {}), (TEAM, {}), (SEARCH, {"q": "imprimante"})):

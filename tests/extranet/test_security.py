@@ -70,6 +70,8 @@ def kwargs_for(pattern, org, url_name="") -> dict:
         "year": timezone.localdate().year,
         "month": timezone.localdate().month,
     }
+    if "article_id" in pattern.converters:
+        values["article_id"] = org_article(org).pk
     if url_name in INCIDENT_PAGES:
         values["pk"] = org_client_pages(org).incident.pk
     elif url_name in PROJECT_PAGES:
@@ -104,6 +106,22 @@ def org_client_pages(org):
             project_manager=staff,
         )
     return org
+
+
+def org_article(org):
+    """A help-centre article published to ``org``'s client only, made once."""
+    if getattr(org, "article", None) is None:
+        from knowledge import services as knowledge_services
+        from knowledge.models import Visibility
+
+        org.article = knowledge_services.article_create(
+            by=org.ticket.assignee.user,
+            title=f"Aide réservée {org.client.code}",
+            body="Redémarrer le routeur.",
+            visibility=Visibility.CHOSEN_CLIENTS,
+            clients=[org.client],
+        )
+    return org.article
 
 
 def url_names():

@@ -18,6 +18,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django_fsm import FSMFieldMixin
 
+from calendars import services as calendar_services
+from calendars.models import CalendarChange
 from changes import services as change_services
 from oceanis.models import AppendOnlyModel
 from projects import services as project_services
@@ -69,6 +71,12 @@ BUILDERS = {
     "projects.Project": _project,
     "changes.Problem": lambda: change_services.problem_create(title="Lenteurs VPN", by=None),
     "changes.ChangeRequest": _change,
+    "calendars.CalendarChange": lambda: (
+        calendar_services.calendar_exception_add(
+            kind="closure", day=dt.date(2026, 5, 15), label="Pont de l'Ascension"
+        ),
+        CalendarChange.objects.latest("pk"),
+    )[1],
 }
 
 

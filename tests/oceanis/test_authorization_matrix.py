@@ -33,17 +33,22 @@ from tickets.models import State, Ticket
 NOT_STAFF = re.compile(
     r"^(healthz|metrics|favicon|set_language|login|logout|admin:.*|api:.*|extranet:.*|"
     r"notifications:inbound-mail|oncall:(ack_link|ical_feed|api_now_moved|api_page_ack_moved)|"
-    r"incidents:client_.*|projects:client_.*)$"
+    r"incidents:client_.*|projects:client_.*|satisfaction:(rate|extranet_rate))$"
 )
-# The manager and the deputy only (staff.policy: DISPATCH, REPORTS, SHIFT_PLAN).
-MANAGER_ONLY = re.compile(r"^(backoffice:dispatch.*|reports:.*|shifts:(assign|unassign))$")
+# The manager and the deputy only (staff.policy: DISPATCH, REPORTS, SHIFT_PLAN, CALENDARS_MANAGE).
+MANAGER_ONLY = re.compile(
+    r"^(backoffice:dispatch.*|reports:.*|shifts:(assign|unassign)|calendars:.*)$"
+)
 # Polled by htmx: an expired session gets 401 (htmx would swap a login page in the top bar).
-HTMX_FRAGMENTS = {"notices:bell"}
+HTMX_FRAGMENTS = {"notices:bell", "triage:counter", "telephony:card"}
 MISSING = {
     "pk": 999999,
     "ticket_pk": 999999,
     "event_pk": 999999,
     "client_pk": 999999,
+    "problem_pk": 999999,
+    "article_id": 999999,
+    "call_id": 999999,
     "reference": "OC-2099-999999",
     "action": "take_in_charge",
     "key": "inconnu",

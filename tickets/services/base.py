@@ -19,7 +19,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oceanis.transitions import TransitionRefused, append_event, state_transition
-from sla.policy import AT_RISK_RATIO, gti_rule
+from sla.policy import AT_RISK_RATIO, coverage_for, gti_rule
 from staff import policy
 from staff.policy import Action
 
@@ -135,14 +135,17 @@ def _stamp_conversation(ticket: Ticket, event: TicketEvent) -> None:
 def _announce(event: TicketEvent) -> None:
     """Hand the committed event to its readers through ONE Celery message: the readers'
     own tasks are queued from the worker, not from the request (one broker round trip per
-    event on the hot path instead of one per reader). Without a broker it runs inline.
+    event on the hot path instead of one per reader). Without a broker it is handed to
+    ``run_schedule`` when one runs (``oceanis.handoff``: ``make run``), else it runs inline.
 
     A broker outage must not turn a committed change into an error for the caller: it is
     logged, and each reader's periodic sweeper picks up the events it missed."""
+    from oceanis import handoff
+
     from ..tasks import announce_event
 
     try:
-        announce_event.delay(event.pk)
+        handoff.delay(announce_event, event.pk)
     except Exception:
         logger.exception("Could not announce ticket event %s; the sweepers will", event.pk)
 
@@ -206,7 +209,12 @@ def apply_transition(
 
 
 def apply_gti(ticket: Ticket) -> None:
-    rule = gti_rule(ticket.urgency, ticket.contract_hours_plan or None, ticket.gti_commitments)
+    rule = gti_rule(
+        ticket.urgency,
+        ticket.contract_hours_plan or None,
+        ticket.gti_commitments,
+        coverage=coverage_for(ticket.contract_id),  # the contract's on-call plan, if any
+    )
     ticket.gti_basis = rule.basis
     ticket.gti_duration = rule.duration
     ticket.gti_deadline = rule.calendar.add(ticket.created_at, rule.duration)

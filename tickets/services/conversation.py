@@ -23,9 +23,10 @@ from typing import TYPE_CHECKING, Any
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.utils import formats, timezone, translation
+from django.utils import translation
 from django.utils.translation import gettext as _
 
+from oceanis.messages import Message, moment
 from oceanis.transitions import lock_for_update
 from sla.policy import URGENCY_RANK, Urgency
 
@@ -164,9 +165,7 @@ def _answer(
     _attach(locked, files, by=by, event=event)
     outcome = ReplyOutcome.ADDED
     if source == State.PENDING and locked.pending_on == PendingOn.CLIENT:
-        ticket_resume(
-            ticket=locked, by=by, at=at, note=_("Le client a répondu : reprise du traitement.")
-        )
+        ticket_resume(ticket=locked, by=by, at=at, note=Message("ticket.client_replied_resume"))
         outcome = ReplyOutcome.RESUMED
     elif source == State.RESOLVED:
         # The client's words are the entry just above; the reason says why it came back.
@@ -174,7 +173,7 @@ def _answer(
             ticket=locked,
             by=by,
             at=at,
-            reason=_("Le client a répondu après la résolution : la demande est rouverte."),
+            reason=Message("ticket.client_replied_reopen"),
         )
         outcome = ReplyOutcome.REOPENED
     return ClientReply(outcome, locked, event)
@@ -207,13 +206,13 @@ def _follow_up(
     created = new.events.get(kind=EventKind.CREATED)
     _attach(new, files, by=by, event=created)
     if locked.state == State.CLOSED:
-        note = _("Réponse reçue après clôture : suite dans %(ref)s.")
+        note = Message("ticket.follow_up_after_closure", ref=new.reference)
     else:
-        note = _("Réponse reçue après le délai de réouverture : suite dans %(ref)s.")
+        note = Message("ticket.follow_up_after_delay", ref=new.reference)
     ticket_add_entry(
         ticket=locked,
         by=None,
-        body=note % {"ref": new.reference},
+        body=note,
         public=False,
         payload={"follow_up": new.reference, "follow_up_id": new.pk},
         at=at,
@@ -247,15 +246,11 @@ def ticket_send_closure_reminder(
             return None
         if closure_reminder_of(locked) is not None:
             return None
-        when = timezone.localtime(closes_at)
-        with translation.override(settings.LANGUAGE_CODE):
-            body = _(
-                "Sans retour de votre part, la demande sera clôturée le %(date)s à %(time)s. "
-                "Si le problème persiste, répondez à ce message ou rouvrez-la sur l'extranet."
-            ) % {
-                "date": formats.date_format(when, "d/m/Y"),
-                "time": formats.time_format(when, "H:i"),
-            }
+        body = Message(
+            "ticket.closure_reminder",
+            date=moment(closes_at, "SHORT_DATE_FORMAT"),
+            time=moment(closes_at, "TIME_FORMAT"),
+        )
         return record_event(
             locked,
             EventKind.CLOSURE_REMINDER,

@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 
+from oceanis.messages import Message
 from oceanis.transitions import lock_for_update
 
 from ..attachments import attachment_add, validate_upload
@@ -79,7 +80,7 @@ def ticket_attach_file(
         event = ticket_add_entry(
             ticket=ticket,
             by=by,
-            body=_("Pièce jointe ajoutée : %(name)s") % {"name": clean},
+            body=Message("ticket.attachment_added", name=clean),
             public=public,
         )
         return attachment_add(

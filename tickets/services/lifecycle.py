@@ -103,7 +103,8 @@ def ticket_take_in_charge(
 def _measure_ti(ticket: Ticket, *, taken_at: datetime) -> None:
     if not ticket.gti_basis or ticket.gti_duration is None:
         return
-    calendar = calendar_for(ticket.gti_basis)
+    # The calendar the deadline was computed on: later closures never re-judge a ticket.
+    calendar = calendar_for(ticket.gti_basis, as_of=ticket.created_at)
     ticket.ti_measured = calendar.elapsed(ticket.created_at, taken_at)
     ticket.gti_met = ticket.ti_measured <= ticket.gti_duration
 
@@ -251,8 +252,14 @@ def ticket_reopen(
 
 
 def ticket_cancel(
-    *, ticket: Ticket, by: User | None, reason: str, at: datetime | None = None
+    *,
+    ticket: Ticket,
+    by: User | None,
+    reason: str,
+    at: datetime | None = None,
+    payload: dict[str, Any] | None = None,
 ) -> Ticket:
+    """``payload``: context for the event's readers (a merge names the target ticket)."""
     if not reason.strip():
         raise ValidationError({"reason": _("Indiquez le motif d'annulation.")})
-    return apply_transition(ticket, "cancel", by=by, at=at, note=reason.strip())
+    return apply_transition(ticket, "cancel", by=by, at=at, note=reason.strip(), payload=payload)

@@ -1,17 +1,21 @@
 """``python manage.py run_schedule``: the periodic jobs of production, in one local process.
 
 ``make run`` starts it beside runserver (see ``oceanis/schedule.py`` for why not celery beat).
+It also takes what requests hand over after their commit (``oceanis/handoff.py``): the readers of
+ticket events (mails, staff notices, on-call, webhooks) run here, not in the request.
 """
 
 from __future__ import annotations
 
 import os
 import signal
+import threading
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from oceanis.celery import app
+from oceanis.handoff import Listener
 from oceanis.schedule import EmbeddedScheduler, ScheduleAlreadyRunning, ScheduleLock
 
 
@@ -38,6 +42,7 @@ class Command(BaseCommand):
         # that Ctrl+C stops it together with runserver; SIGTERM (the recipe's trap) likewise.
         signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
+        listener, thread, stopping = Listener(app), None, threading.Event()
         try:
             scheduler = EmbeddedScheduler(app, settings.CELERY_BEAT_SCHEDULE)
             self.stdout.write(
@@ -46,9 +51,25 @@ class Command(BaseCommand):
                 " time."
             )
             parent = os.getppid()
-            # Orphaned (the shell running make was killed outright): stop rather than linger.
-            scheduler.run_forever(should_stop=lambda: os.getppid() != parent)
+
+            def should_stop() -> bool:
+                # Orphaned (the shell running make was killed outright): stop, do not linger.
+                return stopping.is_set() or os.getppid() != parent
+
+            if settings.CELERY_TASK_ALWAYS_EAGER and listener.bind():
+                self.stdout.write(
+                    "Ticket events (mails, notices, on-call, webhooks) are handled here, "
+                    "after the request that committed them."
+                )
+                thread = listener.start(should_stop=should_stop)
+            scheduler.run_forever(should_stop=should_stop)
         except KeyboardInterrupt:
             pass
         finally:
+            # The task in hand finishes (a mail is not cut mid-send); requests do the work
+            # themselves again as soon as the socket is gone.
+            stopping.set()
+            if thread is not None:
+                thread.join(timeout=10)
+            listener.close()
             lock.release()
