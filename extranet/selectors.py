@@ -126,7 +126,7 @@ def _local_midnight(day: date) -> datetime:
 
 def closed_requests(contact: Contact, filters: dict | None = None) -> QuerySet[Ticket]:
     """Closed requests, filtered on the closing date (Paris days) and site, newest first,
-    with their public reports prefetched in one query."""
+    with their public reports and closing events prefetched (one query each)."""
     filters = filters or {}
     qs = (
         visible_tickets(contact)
@@ -139,7 +139,13 @@ def closed_requests(contact: Contact, filters: dict | None = None) -> QuerySet[T
                 .select_related("actor", "actor__contact")
                 .order_by("at", "pk"),
                 to_attr="public_reports",
-            )
+            ),
+            # The closing event carries the synthesis' code: shown in the reader's language.
+            Prefetch(
+                "events",
+                queryset=TicketEvent.objects.filter(to_state=State.CLOSED).order_by("at", "pk"),
+                to_attr="closing_events",
+            ),
         )
     )
     if filters.get("start"):

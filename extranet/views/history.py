@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from oceanis import spreadsheet
+from oceanis.templatetags.oceanis_messages import closure_text
 
 from ..access import contact_required
 from ..forms import HistoryFilterForm
@@ -90,7 +91,7 @@ def history_csv(request):
                 _local(ticket.taken_in_charge_at),
                 _local(ticket.closed_at),
                 met[ticket.gti_met],
-                ticket.closure_synthesis,
+                closure_text(ticket, ticket.closing_events),
                 reports,
             )
         )

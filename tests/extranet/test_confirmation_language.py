@@ -41,3 +41,17 @@ def test_the_request_page_shows_the_synthesis_in_the_readers_language(contact_cl
     expected = (confirmed % {"note": "Toner remplacé a", "contact": contact}).split("\n")[-1]
     assert expected in english
     assert f"Resolution confirmed by the client ({contact})." in english  # needs catalogue
+
+
+def test_the_history_and_its_csv_show_the_synthesis_in_the_readers_language(
+    contact_client, org_a
+):
+    contact_client.post(reverse("extranet:request_confirm", args=[org_a.resolved.pk]))
+    contact = str(org_a.contact)
+    org_a.contact.language = "en"
+    org_a.contact.save(update_fields=["language"])
+    english = f"Resolution confirmed by the client ({contact})."
+    assert english in contact_client.get(reverse("extranet:history")).content.decode()
+    csv = contact_client.get(reverse("extranet:history_csv")).content.decode("utf-8-sig")
+    assert english in csv
+    assert "Résolution confirmée" not in csv

@@ -61,9 +61,9 @@ def test_history_is_n_plus_one_free(contact_client, org_a, tech, django_assert_n
         services.ticket_add_entry(ticket=ticket, by=tech.user, body=f"CR {i}", public=True)
         services.ticket_resolve(ticket=ticket, by=tech.user, note="Corrigé.")
         services.ticket_close(ticket=ticket, by=tech.user, synthesis="ok")
-    # session, user, contact, sites count, page count, rows, prefetched reports, site options,
-    # incident banner
-    with django_assert_num_queries(9):
+    # session, user, contact, sites count, page count, rows, prefetched reports, prefetched
+    # closing events (the synthesis in the reader's language), site options, incident banner
+    with django_assert_num_queries(10):
         response = contact_client.get(reverse("extranet:history"))
     assert len(response.context["page"].object_list) == 9
 
