@@ -107,6 +107,9 @@ class Event(models.Model):
     # at that instant, so an alert that stops repeating still opens its ticket after the window.
     silenced_until = models.DateTimeField(_("en sourdine jusqu'au"), null=True, blank=True)
 
+    # Not a column: the console's addresses for the row, set by ``alerts.views._add_links``.
+    links: dict[str, str]
+
     class Meta:
         verbose_name = _("événement de supervision")
         verbose_name_plural = _("événements de supervision")

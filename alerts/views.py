@@ -62,7 +62,7 @@ def _add_links(events: list[Event]) -> None:
         event.links = {
             name: url.replace("/0/", f"/{event.pk}/", 1) for name, url in pattern.items()
         }
-        if event.ticket_id:
+        if event.ticket is not None:
             event.links["ticket"] = ticket_url.replace("REF", event.ticket.reference, 1)
         link = getattr(event, "major_incident_link", None)
         if link is not None:

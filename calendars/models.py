@@ -99,7 +99,12 @@ class CalendarException(models.Model):
     def clean(self) -> None:
         if (self.start_time is None) != (self.end_time is None):
             raise ValidationError(_("Indiquez l'heure de début et l'heure de fin, ou aucune."))
-        if self.start_time is not None and self.end_time <= self.start_time:
+        # Both set or both unset past the check above.
+        if (
+            self.start_time is not None
+            and self.end_time is not None
+            and self.end_time <= self.start_time
+        ):
             raise ValidationError({"end_time": _("La fin doit suivre le début.")})
         if self.kind == ExceptionKind.HOURS and self.start_time is None:
             raise ValidationError(

@@ -198,7 +198,10 @@ def _load(token: object) -> _State:
     except DatabaseError:  # tables not migrated yet: presets only, and try again next time
         return _State(token=object(), version=-1, checked=time.monotonic())
     entries = tuple(_entry(row) for row in rows)
-    instants = sorted({e.created_at for e in entries} | {e.withdrawn_at for e in entries} - {None})
+    instants = sorted(
+        {e.created_at for e in entries}
+        | {e.withdrawn_at for e in entries if e.withdrawn_at is not None}
+    )
     now = time.monotonic()
     return _State(token, version, now, now, entries, instants, plans, contracts)
 

@@ -19,7 +19,8 @@ from tickets.models import Ticket
 
 from .models import Article, ArticleVersion, Category, Deflection, Tag, Visibility
 
-AUDIENCE = {
+# Keyed by str: an article's visibility is the stored value, which finds the same entry.
+AUDIENCE: dict[str, Audience] = {
     Visibility.INTERNAL: Audience.STAFF,
     Visibility.ALL_CLIENTS: Audience.ALL_CLIENTS,
     Visibility.CHOSEN_CLIENTS: Audience.CHOSEN_CLIENTS,
@@ -55,7 +56,7 @@ def article_index(*, article: Article) -> None:
         object_id=article.pk,
         reference=article.reference,
         title=article.title,
-        names=f"{article.category.name if article.category_id else ''} {tags}".strip(),
+        names=f"{article.category.name if article.category is not None else ''} {tags}".strip(),
         public_text=article.body,
         audience=AUDIENCE[article.visibility],
         state=article.visibility,

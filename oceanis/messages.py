@@ -26,9 +26,10 @@ from __future__ import annotations
 from collections.abc import Callable
 from datetime import datetime
 from functools import lru_cache
-from typing import Any
+from typing import Any, cast
 
 from django.conf import settings
+from django.db.models import Model
 from django.utils import formats, timezone, translation
 from django.utils.dateparse import parse_datetime
 from django.utils.functional import lazy
@@ -211,7 +212,7 @@ def translate_stored(text: str) -> str:
     return render(code) if code else text
 
 
-def with_message_payload(model: type, fields: dict[str, Any]) -> dict[str, Any]:
+def with_message_payload(model: type[Model], fields: dict[str, Any]) -> dict[str, Any]:
     """``fields`` for a new row of ``model``, with the code and parameters of its Message (if
     any) copied into its ``payload`` field (rows without one keep the text only)."""
     message = next((v for v in fields.values() if isinstance(v, Message)), None)
@@ -222,7 +223,7 @@ def with_message_payload(model: type, fields: dict[str, Any]) -> dict[str, Any]:
     return {**fields, "payload": payload}
 
 
-def _has_payload(model: type) -> bool:
+def _has_payload(model: type[Model]) -> bool:
     try:
         model._meta.get_field("payload")
     except Exception:  # FieldDoesNotExist, or not a model
@@ -236,6 +237,8 @@ def lazy_text_of(row: Any, field: str = "body") -> Any:
     message = (getattr(row, "payload", None) or {}).get(PAYLOAD_KEY)
     if render_payload(getattr(row, "payload", None)) is None:
         return translate_stored_lazy(getattr(row, field, "") or "")
+    # render_payload rendered it: the message is a dict with a registered code.
+    message = cast(dict[str, Any], message)
     return _lazy_render(message["code"], message.get("params") or {})
 
 

@@ -66,7 +66,9 @@ class LinkLineSerializer(serializers.Serializer):
         choices=["outgoing", "incoming"],
         help_text="outgoing : cette demande est <kind> l'autre ; incoming : l'inverse.",
     )
-    label = serializers.CharField()
+    # DRF's metaclass moves declared fields off the class, so this does not shadow Field.label;
+    # the stubs cannot see that (typeddjango/djangorestframework-stubs#78).
+    label = serializers.CharField()  # type: ignore[assignment]
     ticket = serializers.CharField(help_text="Référence de l'autre demande.")
     title = serializers.CharField()
     state = serializers.CharField()
@@ -83,7 +85,8 @@ class LinksSerializer(serializers.Serializer):
 
 
 class MergeResultSerializer(serializers.Serializer):
-    source = serializers.CharField()
+    # Not Field.source: see LinkLineSerializer.label (typeddjango/djangorestframework-stubs#158).
+    source = serializers.CharField()  # type: ignore[assignment]
     target = serializers.CharField()
     merged_at = serializers.DateTimeField()
     entries = serializers.IntegerField(help_text="Entrées recopiées dans la demande cible.")
@@ -92,9 +95,9 @@ class MergeResultSerializer(serializers.Serializer):
 
 def links_body(request, ticket: Ticket) -> dict:
     scope = scope_for(request)
-    visible = None if scope.staff else scoped_tickets(request)
+    visible = None if scope is not None and scope.staff else scoped_tickets(request)
     lines = ticket_links(ticket, visible=visible)
-    merges = TicketMerge.objects.filter(target=ticket).select_related("source")
+    merges = list(TicketMerge.objects.filter(target=ticket).select_related("source"))
     merge = TicketMerge.objects.filter(source=ticket).select_related("target").first()
     if visible is not None:
         wanted = [m.source_id for m in merges] + ([merge.target_id] if merge else [])

@@ -52,7 +52,9 @@ def satisfaction_month_table(report: ServiceReport) -> Table:
     period = report.period
     lines = selectors.by_month(report.client, period.start_at, period.end_at, local_tz())
     total = selectors.total(lines)
-    rows = _rows([line.__class__(month_label(line.label), *_tail(line)) for line in lines])
+    rows = _rows(
+        [selectors.SatisfactionLine(month_label(line.label), *_tail(line)) for line in lines]
+    )
     if lines:
         rows += [(_("Total"), *_rows([total])[0][1:])]
     return Table(

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
+from typing import Any, Generic, TypeVar
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, F, Q, QuerySet, Sum
 from django.db.models.functions import TruncMonth
 
 from .models import LOW_SCORE, Rating
 
 SATISFIED = 4  # at or above: "satisfied"
+
+L = TypeVar("L")
 
 
 def rating_of(ticket) -> Rating | None:
@@ -18,8 +22,8 @@ def rating_of(ticket) -> Rating | None:
 
 
 @dataclass(frozen=True)
-class SatisfactionLine:
-    label: object  # a month (date), a technician's name or a client's name
+class SatisfactionLine(Generic[L]):
+    label: L  # a month (date), a technician's name or a client's name
     answers: int
     average: float | None
     satisfied_rate: float | None
@@ -42,7 +46,7 @@ AGGREGATES = {
 }
 
 
-def _line(label, row: dict) -> SatisfactionLine:
+def _line(label: L, row: Mapping[str, Any]) -> SatisfactionLine[L]:
     answers = row["answers"]
     return SatisfactionLine(
         label=label,
@@ -55,7 +59,7 @@ def _line(label, row: dict) -> SatisfactionLine:
     )
 
 
-def by_month(client, start: datetime, end: datetime, tz) -> list[SatisfactionLine]:
+def by_month(client, start: datetime, end: datetime, tz) -> list[SatisfactionLine[date]]:
     rows = (
         _scope(client, start, end)
         .annotate(month=TruncMonth("closed_at", tzinfo=tz))
@@ -66,12 +70,13 @@ def by_month(client, start: datetime, end: datetime, tz) -> list[SatisfactionLin
     return [_line(row["month"].date(), row) for row in rows]
 
 
-def by_technician(client, start: datetime, end: datetime) -> list[SatisfactionLine]:
+def by_technician(client, start: datetime, end: datetime) -> list[SatisfactionLine[str]]:
     rows = (
         _scope(client, start, end)
         .values("technician__user__first_name", "technician__user__last_name", "technician")
         .annotate(**AGGREGATES)
-        .order_by("-answers", "technician__user__last_name")
+        # F(): the annotations come from AGGREGATES, which the type checker cannot see.
+        .order_by(F("answers").desc(), "technician__user__last_name")
     )
     lines = []
     for row in rows:
@@ -84,7 +89,7 @@ def by_technician(client, start: datetime, end: datetime) -> list[SatisfactionLi
     return lines
 
 
-def by_client(start: datetime, end: datetime) -> list[SatisfactionLine]:
+def by_client(start: datetime, end: datetime) -> list[SatisfactionLine[str]]:
     rows = (
         _scope(None, start, end)
         .values("client__name")
@@ -94,7 +99,7 @@ def by_client(start: datetime, end: datetime) -> list[SatisfactionLine]:
     return [_line(row["client__name"], row) for row in rows]
 
 
-def total(lines: list[SatisfactionLine]) -> SatisfactionLine:
+def total(lines: list[SatisfactionLine[Any]]) -> SatisfactionLine[str]:
     """The sum of month (or any) lines, without another query."""
     row = {
         "answers": sum(line.answers for line in lines),

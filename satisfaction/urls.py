@@ -1,5 +1,6 @@
-"""Rating pages, mounted at /extranet/satisfaction/ (client-facing, in the extranet URL space): the mail's signed link (no login) and the
-extranet's form (client contacts, their own organisation's requests)."""
+"""Rating pages, mounted at /extranet/satisfaction/ (client-facing, in the extranet URL space):
+the mail's signed link (no login) and the extranet's form (client contacts, their own
+organisation's requests)."""
 
 from django.urls import path
 

@@ -226,7 +226,7 @@ def _hit(document: SearchDocument, snippet: SafeString) -> Hit:
         reference=document.reference,
         title=document.title,
         snippet=snippet,
-        client_name=document.client.name if document.client_id else "",
+        client_name=document.client.name if document.client is not None else "",
         state=document.state,
         kind=document.kind,
         created_at=document.created_at,

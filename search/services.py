@@ -107,7 +107,7 @@ def ticket_index(*, ticket_id: int) -> SearchDocument | None:
         document_delete(doc_type=DocType.TICKET, object_id=ticket_id)
         return None
     public = [ticket.description]
-    private = []
+    private: list[str] = []
     entries = (
         TicketEvent.objects.filter(ticket_id=ticket_id)
         .exclude(body="")

@@ -17,7 +17,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import cache
-from typing import Any
+from typing import Any, TypedDict
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
@@ -82,7 +82,14 @@ class Coverage:
 
 CalendarProvider = Callable[[str, "datetime | None"], BusinessCalendar]
 CoverageProvider = Callable[[int], "Coverage | None"]
-_providers: dict[str, Any] = {"calendar": None, "coverage": None}
+
+
+class _Providers(TypedDict):
+    calendar: CalendarProvider | None
+    coverage: CoverageProvider | None
+
+
+_providers: _Providers = {"calendar": None, "coverage": None}
 
 
 def set_calendar_provider(provider: CalendarProvider | None) -> None:

@@ -43,9 +43,7 @@ def test_the_request_page_shows_the_synthesis_in_the_readers_language(contact_cl
     assert f"Resolution confirmed by the client ({contact})." in english  # needs catalogue
 
 
-def test_the_history_and_its_csv_show_the_synthesis_in_the_readers_language(
-    contact_client, org_a
-):
+def test_the_history_and_its_csv_show_the_synthesis_in_the_readers_language(contact_client, org_a):
     contact_client.post(reverse("extranet:request_confirm", args=[org_a.resolved.pk]))
     contact = str(org_a.contact)
     org_a.contact.language = "en"

@@ -124,7 +124,10 @@ def test_back_office_pages_show_no_csp_violation(live_server, browser, centre):
 
     page = watched.visit(live_server.url + reverse("backoffice:ticket_new"), ready="#client-q")
     page.fill("#client-q", "littoral")  # htmx type-ahead
-    page.get_by_role("button", name=re.compile("Clinique du Littoral")).click()
+    # The client itself, not one of its contacts (the type-ahead lists both).
+    page.locator("button.client-pick:not([data-testid=contact-pick])").filter(
+        has_text="Clinique du Littoral"
+    ).click()
     expect(page.locator("#id_contact")).to_be_attached()
 
     watched.visit(live_server.url + reverse("notices:list"))

@@ -30,7 +30,9 @@ def closed(acme, marie, tech):
 
 
 def _link(mail) -> str:
-    match = re.search(r"https://desk\.example\.test(/extranet/satisfaction/avis/[^/\s]+/)", mail.body)
+    match = re.search(
+        r"https://desk\.example\.test(/extranet/satisfaction/avis/[^/\s]+/)", mail.body
+    )
     assert match, mail.body
     return match.group(1)
 
@@ -76,7 +78,9 @@ def test_an_expired_link_answers_a_clear_410(closed, client):
 
 def test_an_answer_cannot_be_changed_after_14_days_even_with_a_fresh_link(closed, client):
     with time_machine.travel(closed.closed_at + timedelta(days=15), tick=False):
-        response = client.post(f"/extranet/satisfaction/avis/{make_token(closed.pk)}/", {"score": "1"})
+        response = client.post(
+            f"/extranet/satisfaction/avis/{make_token(closed.pk)}/", {"score": "1"}
+        )
     assert response.status_code == 410
     assert "14 jours" in response.content.decode()
     assert not Rating.objects.exists()
