@@ -61,9 +61,20 @@ class SearchView(APIView):
         summary="Recherche plein texte",
         tags=["search"],
         parameters=[
-            OpenApiParameter("q", str, required=True, description="Mots cherchés."),
+            OpenApiParameter(
+                "q",
+                {"type": "string", "minLength": 1, "maxLength": 200},
+                required=True,
+                allow_blank=False,
+                pattern=r"\S",
+                description="Mots cherchés (au moins un caractère autre qu'un espace).",
+            ),
             OpenApiParameter("type", str, enum=DocType.values, description="Type de résultat."),
-            OpenApiParameter("limit", int, description=f"1 à {MAX_LIMIT} (20 par défaut)."),
+            OpenApiParameter(
+                "limit",
+                {"type": "integer", "minimum": 1, "maximum": MAX_LIMIT},
+                description=f"1 à {MAX_LIMIT} (20 par défaut).",
+            ),
         ],
         responses={
             200: inline_serializer("SearchResults", {"results": HitSerializer(many=True)}),

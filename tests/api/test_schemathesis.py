@@ -49,6 +49,8 @@ SEMANTIC_FIELDS = {
     "POST /api/v1/webhooks/": {"url", "client"},
     "PATCH /api/v1/webhooks/{id}/": {"url", "client"},
     "POST /api/v1/oncall/pages/{id}/ack/": {"technician"},
+    "POST /api/v1/tickets/{reference}/links/": {"target"},
+    "POST /api/v1/tickets/{reference}/merge/": {"target"},
 }
 SEMANTIC_ERRORS = {"POST /api/v1/alerts/": {"invalid_alert"}}
 
