@@ -1,4 +1,6 @@
 import pytest
+from django.conf import settings
+from django.utils import translation
 
 from tests.factories import ContractFactory, TechnicianFactory, make_manager
 from tests.support import browser  # noqa: F401 - shared Chromium fixture for browser tests
@@ -86,3 +88,12 @@ def _ci_runs_on_postgresql():
 
     if os.environ.get("OCEANIS_REQUIRE_POSTGRES") and connection.vendor != "postgresql":
         pytest.exit("OCEANIS_REQUIRE_POSTGRES is set but the tests are not on PostgreSQL", 3)
+
+
+@pytest.fixture(autouse=True)
+def _french_until_a_test_says_otherwise():
+    """Each test starts in the site's language: a request in English (LocaleMiddleware activates
+    the reader's language on the thread and nothing resets it) must not leak into the next test."""
+    translation.activate(settings.LANGUAGE_CODE)
+    yield
+    translation.deactivate()
