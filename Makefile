@@ -34,6 +34,7 @@ seed: migrate
 	$(BIN)/python manage.py seed_projects_demo
 	$(BIN)/python manage.py seed_extranet_demo
 	$(BIN)/python manage.py seed_knowledge_demo
+	$(BIN)/python manage.py seed_portfolios_demo
 
 # The periodic jobs (digest, GTI warnings, sweepers) run beside the server and stop with it. Both
 # are started in the background so that the shell's trap runs at once on Ctrl+C or `kill` (a trap
@@ -42,7 +43,8 @@ run: seed
 	@echo ""
 	@echo "Oceanis Service Desk on http://127.0.0.1:$(PORT)/ (Ctrl+C to stop)"
 	@echo "Demo logins, password oceanis-demo for all:"
-	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp"
+	@echo "  manager (centre manager), deputy, tech1 ... tech7 (technicians), projet1, projet2, cdp,"
+	@echo "  sm1 (service manager: portfolio /portefeuilles/, steering committees)"
 	@echo "  back-office http://127.0.0.1:$(PORT)/  admin /admin/  projects /projects/  on-call /oncall/"
 	@echo "  client extranet http://127.0.0.1:$(PORT)/extranet/: pierre.martin@vendee-logistique.example,"
 	@echo "  jean.moreau@brioche-vendeenne.example (one organisation each)"

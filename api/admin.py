@@ -9,8 +9,8 @@ from oceanis.delivery_admin import DeliveryAdminMixin
 
 from .models import ApiToken, WebhookDelivery, WebhookSubscription
 from .scopes import TokenScope, scopes_problem
-from .tokens import service_account_problem, token_create, token_revoke, token_set_scopes
-from .webhooks import address_problem, public_https_problem
+from .services import service_account_problem, token_create, token_revoke, token_set_scopes
+from .services.webhooks import address_problem, public_https_problem
 
 
 class ApiTokenForm(forms.ModelForm):

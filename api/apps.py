@@ -13,9 +13,9 @@ class ApiConfig(AppConfig):
         from tickets.models import TicketEvent
         from tickets.signals import event_committed
 
-        from . import webhooks
         from .models import WebhookDelivery
         from .receivers import on_event_committed
+        from .services import webhooks
 
         # Rows in the event's transaction (nothing to lose), then a fast attempt after commit.
         post_save.connect(

@@ -13,8 +13,8 @@ import django_filters
 from django import forms
 from django.utils.dateparse import parse_datetime
 from django.utils.translation import gettext_lazy as _
-from django_filters.rest_framework import DjangoFilterBackend
-from django_filters.widgets import BaseCSVWidget
+from django_filters.rest_framework import BooleanFilter, DjangoFilterBackend
+from django_filters.widgets import BaseCSVWidget, BooleanWidget
 from drf_spectacular.contrib.django_filters import DjangoFilterExtension
 from drf_spectacular.utils import extend_schema_field
 
@@ -82,6 +82,40 @@ class AwareDateTimeField(forms.DateTimeField):
         except (ValueError, OverflowError):
             pass
         raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+
+class StrictBooleanField(forms.NullBooleanField):
+    """``true``/``false`` (or ``1``/``0``, any case); anything else is an error, where Django's
+    field would read it as "no value" and the caller would never hear of the mistake."""
+
+    default_error_messages = {"invalid": _("Valeur attendue : true ou false.")}
+
+    def to_python(self, value):
+        if value in (True, False):
+            return value
+        if value in self.empty_values:
+            return None
+        raise forms.ValidationError(self.error_messages["invalid"], code="invalid")
+
+    def validate(self, value):
+        pass
+
+
+class StrictBooleanWidget(BooleanWidget):
+    """Hands an unknown value on to the field (django-filter's widget turns it into None)."""
+
+    def value_from_datadict(self, data, files, name):
+        value = super().value_from_datadict(data, files, name)
+        raw = data.get(name)
+        return raw if value is None and raw not in (None, "") else value
+
+
+class StrictBooleanFilter(BooleanFilter):
+    field_class = StrictBooleanField
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("widget", StrictBooleanWidget)
+        super().__init__(*args, **kwargs)
 
 
 class AwareDateTimeFilter(django_filters.IsoDateTimeFilter):

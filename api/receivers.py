@@ -1,7 +1,8 @@
 """Committed ticket events → a fast first attempt of their webhook deliveries (never sent from
-the request). The rows themselves were written with the event (``webhooks.on_event_saved``)."""
+the request). The rows themselves were written with the event
+(``services.webhooks.on_event_saved``)."""
 
-from .webhooks import RELEVANT_KINDS
+from .services.webhooks import RELEVANT_KINDS
 
 
 def on_event_committed(sender, event, **kwargs) -> None:

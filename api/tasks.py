@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from oceanis import delivery as outbox
 
-from . import webhooks
 from .models import WebhookDelivery
+from .services import webhooks
 
 
 @shared_task(acks_late=True)

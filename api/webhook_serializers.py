@@ -10,8 +10,8 @@ from clients.models import Client
 from .auth import Scope
 from .models import WebhookDelivery, WebhookEvent, WebhookSubscription
 from .serializers import ScopedQuerysetsMixin
+from .services.webhooks import address_problem, public_https_problem
 from .strict import StrictBodyMixin
-from .webhooks import address_problem, public_https_problem
 
 
 class WebhookSubscriptionSerializer(

@@ -3,25 +3,28 @@ the valid ones still apply."""
 
 from __future__ import annotations
 
+from functools import cache
+
 import django_filters
 from django import forms
 from django.db.models import QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from clients.models import Client
-from tickets.models import CLOCK_STOPPED, URGENCY_ORDER, State
+from tickets.models import CLOCK_STOPPED, DEADLINE_ORDER, URGENCY_ORDER, State
 from tickets.selectors import ACTIVE_STATES, at_risk_q, awaiting_answer_q, breached_q
 
 from .forms import URGENCY_CHOICES
 
 # The sort keys are defined with the ticket model, whose queue indexes are built on them (the
 # database reads a page in order from the index, issue 23). Tickets whose GTI clock still runs
-# come first (CLOCK_STOPPED): for the others the deadline is history.
+# come first (CLOCK_STOPPED): for the others the deadline is history. The deadline key is
+# DEADLINE_ORDER, never NULL, so tickets without GTI (last) are reached by the page links too.
 SORTS = {
-    "deadline": ("clock_stopped", "gti_deadline", "created_at", "pk"),
+    "deadline": ("clock_stopped", "deadline_order", "created_at", "pk"),
     "-created": ("-created_at", "-pk"),
     "created": ("created_at", "pk"),
-    "urgency": ("-urgency_order", "gti_deadline", "pk"),
+    "urgency": ("-urgency_order", "deadline_order", "pk"),
 }
 SORT_CHOICES = [
     ("deadline", _("Échéance GTI")),
@@ -72,6 +75,14 @@ class QueueFilter(django_filters.FilterSet):
             ("me", _("Moi")),
             ("none", _("Non affectées")),
         ] + [(str(t.pk), str(t)) for t in technicians]
+        # The client select from bare (id, name) pairs: a model instance per client costs more
+        # than the queue's rows (issue 23). A callable, read only if the form is shown (a live
+        # refresh shows only the rows); a chosen client is still validated by the queryset.
+        # Django's own setter: django-filter's would wrap the pairs in its model iterator.
+        client = self.form.fields["client"]
+        empty = [("", client.empty_label or "")]
+        choices = cache(lambda: [*empty, *Client.objects.values_list("pk", "name")])
+        forms.ChoiceField.choices.__set__(client, choices)
 
     def filter_assignee(self, queryset, name, value):
         if value == "me":
@@ -96,7 +107,7 @@ class QueueFilter(django_filters.FilterSet):
         queryset = super().filter_queryset(queryset)
         sort = data.get("sort") or "deadline"
         if sort == "urgency":
-            queryset = queryset.annotate(urgency_order=URGENCY_ORDER)
+            queryset = queryset.annotate(urgency_order=URGENCY_ORDER, deadline_order=DEADLINE_ORDER)
         elif sort == "deadline":
-            queryset = queryset.annotate(clock_stopped=CLOCK_STOPPED)
+            queryset = queryset.annotate(clock_stopped=CLOCK_STOPPED, deadline_order=DEADLINE_ORDER)
         return queryset.order_by(*SORTS[sort])

@@ -16,6 +16,7 @@ class Line:
     event: TicketEvent
     summary: str  # what the payload says, e.g. "N1 → N2" or "à Julien Morel"
     attachments: tuple
+    label: str = ""  # the event's kind, in the reader's language
 
 
 def _label(choices, value) -> str:
@@ -85,4 +86,10 @@ def timeline(events, attachments) -> list[Line]:
     for attachment in attachments:
         if attachment.event_id:
             by_event.setdefault(attachment.event_id, []).append(attachment)
-    return [Line(e, summarize(e), tuple(by_event.get(e.pk, ()))) for e in events]
+    # The kinds' labels translated once: ``get_kind_display`` translates every label of the
+    # field on each call, a few dozen lookups per line of a long history.
+    labels = {value: str(label) for value, label in EventKind.choices}
+    return [
+        Line(e, summarize(e), tuple(by_event.get(e.pk, ())), labels.get(e.kind, e.kind))
+        for e in events
+    ]

@@ -69,7 +69,7 @@ def prepare(env: dict) -> str:
     script = (
         "import datetime as dt\n"
         "from clients.models import Client, Contract\n"
-        "from api.tokens import token_create\n"
+        "from api.services import token_create\n"
         "c = Client.objects.create(name='Bench', code='bench')\n"
         "Contract.objects.create(client=c, name='Infogérance', hours_plan='24x7',"
         " start_date=dt.date(2020, 1, 1))\n"

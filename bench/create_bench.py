@@ -73,7 +73,7 @@ def prepare(env: dict) -> str:
         env,
         "import datetime as dt\n"
         "from clients.models import Client, Contract\n"
-        "from api.tokens import token_create\n"
+        "from api.services import token_create\n"
         "c = Client.objects.create(name='Bench', code='bench',"
         " notification_recipients='support@bench.example')\n"
         "Contract.objects.create(client=c, name='Infogérance', hours_plan='24x7',"

@@ -20,8 +20,7 @@ from tickets.attachments import validate_upload
 
 from .downloads import file_download
 from .models import CalendarFeed, ProjectDocument
-from .planning import feed_revoke
-from .services import contact_invite, document_add
+from .services import contact_invite, document_add, feed_revoke
 
 
 class ProjectDocumentForm(forms.ModelForm):

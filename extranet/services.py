@@ -21,19 +21,22 @@ from django.core.mail import send_mail
 from django.db import transaction
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
 from django.utils.http import urlsafe_base64_encode
 from django.utils.translation import gettext as _
 
 from clients.models import Client, Contact, Site
 from oceanis.messages import Message
+from oceanis.tokens import hash_token
 from tickets import services
 from tickets.attachments import EXTRA_TYPES, attachment_add, validate_upload
 from tickets.autoclose import resolution_note
 from tickets.models import Channel, EventKind, State, Ticket, TicketEvent
 from tickets.services.conversation import reply_opens_follow_up
 
-from .models import ProjectDocument
+from .models import CalendarFeed, ProjectDocument
+from .selectors import contact_for
 
 MAX_FILES = 10
 
@@ -240,3 +243,25 @@ def document_add(
     document.file.save(clean, ContentFile(content), save=False)
     document.save()
     return document
+
+
+def feed_contact(token: str) -> Contact | None:
+    """The contact behind a feed token, if the token is current and the contact still allowed."""
+    feed = (
+        CalendarFeed.objects.select_related("contact__user")
+        .filter(token_hash=hash_token(token))
+        .first()
+    )
+    if feed is None or feed.contact.user is None:
+        return None
+    contact = contact_for(feed.contact.user)
+    if contact is None or contact.pk != feed.contact_id:
+        return None
+    CalendarFeed.objects.filter(pk=feed.pk).update(last_used_at=timezone.now())
+    return contact
+
+
+def feed_revoke(*, contact: Contact) -> int:
+    """The contact's subscription address stops working at once (a new one is issued on demand)."""
+    deleted, _by_model = CalendarFeed.objects.filter(contact=contact).delete()
+    return deleted

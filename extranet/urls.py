@@ -52,4 +52,7 @@ urlpatterns = [
     path("incidents/", include("incidents.client_urls")),
     path("projets/", include("projects.client_urls")),
     path("aide/", include("knowledge.client_urls")),
+    path("sessions/", include("logins.client_urls")),
+    path("securite/", include("identity.client_urls")),
+    path("comites/", include("portfolios.client_urls")),
 ]

@@ -9,6 +9,7 @@ from django.shortcuts import render
 from extranet.access import contact_required
 
 from . import services
+from .filters import SearchFilter
 from .markdown import render as render_markdown
 from .selectors import article_hits, articles_for, contact_viewer
 
@@ -18,9 +19,11 @@ SUGGESTIONS = 3
 @contact_required
 def help_centre(request):
     viewer = contact_viewer(request.contact)
-    query = request.GET.get("q", "").strip()[:100]
+    filters = SearchFilter(request.GET, articles_for(viewer).order_by("-updated_at", "-pk"))
+    filters.is_valid()
+    query = filters.query
     hits = article_hits(query, viewer=viewer, limit=30, prefix=True) if query else None
-    articles = None if query else articles_for(viewer).order_by("-updated_at", "-pk")[:50]
+    articles = None if query else filters.qs[:50]
     return render(
         request,
         "knowledge/client_list.html",

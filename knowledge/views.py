@@ -17,6 +17,7 @@ from search.selectors import Viewer
 from tickets.models import Ticket
 
 from . import services
+from .filters import ArticleFilter
 from .forms import ArticleForm, LinkTicketForm
 from .markdown import render as render_markdown
 from .models import Article, Category
@@ -27,15 +28,14 @@ PAGE_SIZE = 50
 
 @staff_required
 def article_list(request):
-    query = request.GET.get("q", "").strip()[:100]
-    category = request.GET.get("categorie", "")
+    filters = ArticleFilter(
+        request.GET, Article.objects.select_related("category").order_by("-updated_at", "-pk")
+    )
+    filters.is_valid()
+    query = filters.query
+    category = filters.form.cleaned_data.get("categorie")
     hits = article_hits(query, viewer=Viewer.for_staff(), limit=PAGE_SIZE) if query else None
-    articles = None
-    if hits is None:
-        articles = Article.objects.select_related("category").order_by("-updated_at", "-pk")
-        if category.isdigit():
-            articles = articles.filter(category_id=int(category))
-        articles = articles[:PAGE_SIZE]
+    articles = None if hits is not None else filters.qs[:PAGE_SIZE]
     return render(
         request,
         "knowledge/article_list.html",
@@ -44,7 +44,8 @@ def article_list(request):
             "hits": hits,
             "articles": articles,
             "categories": Category.objects.annotate(n=Count("articles")).order_by("name"),
-            "category": category,
+            "category": "" if category is None else str(category),
+            "filter_errors": filters.errors,
             "figures": deflection_figures(),
             "nav": "knowledge",
         },

@@ -5,9 +5,11 @@ service accounts get 403."""
 from __future__ import annotations
 
 from django.utils.translation import gettext_lazy as _
-from drf_spectacular.utils import OpenApiParameter, extend_schema, inline_serializer
+from django_filters.rest_framework import DjangoFilterBackend
+from drf_spectacular.utils import extend_schema, inline_serializer
 from rest_framework import serializers
 from rest_framework.exceptions import NotFound
+from rest_framework.generics import ListAPIView
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -17,6 +19,7 @@ from api.scopes import ScopeRule, TokenScope
 from api.views.schema import errors
 
 from . import selectors, services, wording
+from .filters import NoticeFilter
 from .models import Notice, NoticeKind
 
 
@@ -66,40 +69,26 @@ class NoticeCursorPagination(IdCursorPagination):
     ordering = ("-created_at", "-id")
 
 
-UNREAD = OpenApiParameter("unread", bool, description="`true` : seulement les non lues")
-# An APIView: drf-spectacular documents its pagination only when told (page and parameters).
-NOTICE_PAGE = inline_serializer(
-    "PaginatedNoticeList",
-    {
-        "next": serializers.URLField(allow_null=True, help_text="Page suivante, ou null."),
-        "previous": serializers.URLField(allow_null=True, help_text="Page précédente, ou null."),
-        "results": NoticeSerializer(many=True),
-    },
-)
-PAGE_PARAMETERS = [
-    OpenApiParameter(parameter["name"], parameter["schema"], description=parameter["description"])
-    for parameter in NoticeCursorPagination().get_schema_operation_parameters(view=None)
-]
-
-
-class MyNotificationsView(APIView):
+class MyNotificationsView(ListAPIView):
     permission_classes = [IsStaffUser]
     token_scopes = NOTIFICATIONS
+    serializer_class = NoticeSerializer
+    pagination_class = NoticeCursorPagination
+    filter_backends = [DjangoFilterBackend]
+    filterset_class = NoticeFilter
+
+    def get_queryset(self):
+        if getattr(self, "swagger_fake_view", False):  # the schema is built without a caller
+            return Notice.objects.none()
+        return selectors.notices_of(self.request.user)
 
     @extend_schema(
         summary="Mes notifications",
         tags=["notifications"],
-        parameters=[UNREAD, *PAGE_PARAMETERS],
-        responses={200: NOTICE_PAGE, **errors(400, 401, 403, 429)},
+        responses={200: NoticeSerializer(many=True), **errors(400, 401, 403, 429)},
     )
-    def get(self, request):
-        unread = request.query_params.get("unread", "").lower()
-        if unread not in ("", "true", "false", "1", "0"):
-            raise serializers.ValidationError({"unread": [_("Valeur attendue : true ou false.")]})
-        rows = selectors.notices_of(request.user, unread=unread in ("true", "1"))
-        paginator = NoticeCursorPagination()
-        page = paginator.paginate_queryset(rows, request, view=self)
-        return paginator.get_paginated_response(NoticeSerializer(page, many=True).data)
+    def get(self, request, *args, **kwargs):
+        return super().get(request, *args, **kwargs)
 
 
 class MyNotificationReadView(APIView):

@@ -31,7 +31,7 @@ from django.urls import reverse
 from django.utils import timezone, translation
 from django.utils.translation import gettext as _
 
-from notifications import outbox
+from notifications.services import outbox
 from oceanis import delivery
 from oceanis.delivery import DeliveryPolicy, DeliveryStatus, message_id
 from shifts.models import ShiftAssignment

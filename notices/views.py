@@ -15,6 +15,7 @@ from backoffice.access import staff_required
 from staff.models import is_staff_member
 
 from . import selectors, services, wording
+from .filters import NoticeFilter
 from .forms import PreferenceForm
 from .services import delivery_of
 
@@ -39,8 +40,9 @@ def bell(request):
 @staff_required
 @require_GET
 def notice_list(request):
-    unread_only = request.GET.get("unread") == "1"
-    rows = selectors.notices_of(request.user, unread=unread_only)
+    filters = NoticeFilter(request.GET, selectors.notices_of(request.user))
+    rows = filters.qs
+    unread_only = bool(filters.form.cleaned_data.get("unread"))
     page = Paginator(rows, PAGE_SIZE).get_page(request.GET.get("page"))
     items = [
         {"notice": n, "title": wording.title(n), "text": wording.text(n)} for n in page.object_list
@@ -53,6 +55,7 @@ def notice_list(request):
             "page": page,
             "items": items,
             "unread_only": unread_only,
+            "filter_errors": filters.errors,
             "form": PreferenceForm(initial={"delivery": delivery}),
         },
     )

@@ -8,10 +8,10 @@ from django.utils.html import format_html
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import ngettext
 
-from . import outbox
 from .inbound.lease import reclaimable
 from .inbound.service import inbound_process
 from .models import BlockedSender, InboundMessage, KnownMessageId, Notification, TriageDecision
+from .services import outbox
 from .tasks import schedule
 
 

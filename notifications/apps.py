@@ -10,9 +10,9 @@ class NotificationsConfig(AppConfig):
         from oceanis import delivery
         from tickets.signals import event_committed
 
-        from . import outbox
         from .models import Notification
         from .receivers import on_event_committed
+        from .services import outbox
 
         event_committed.connect(on_event_committed, dispatch_uid="notifications.plan_event")
         delivery.register(Notification, outbox.policy())

@@ -1,5 +1,5 @@
-"""Celery tasks: thin wrappers around ``outbox`` and ``digest``; the database is the source of
-truth, so a lost or duplicated task message only delays or does nothing."""
+"""Celery tasks: thin wrappers around ``services.outbox`` and ``digest``; the database is the
+source of truth, so a lost or duplicated task message only delays or does nothing."""
 
 from __future__ import annotations
 
@@ -11,9 +11,10 @@ from django.utils import timezone
 
 from oceanis import delivery
 
-from . import digest, outbox
+from . import digest
 from .inbound import service as inbound
 from .models import Notification
+from .services import outbox
 
 logger = logging.getLogger(__name__)
 

@@ -90,6 +90,14 @@ INSTALLED_APPS = [
     "relations",
     "macros",
     "satisfaction",
+    "sso",  # staff single sign-on (OpenID Connect)
+    "portfolios",
+    "logins",
+    "identity",  # second factor (TOTP, recovery codes, passkeys) for staff and contacts
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
+    "django_otp_webauthn",
     "axes",
     "csp",
     "oceanis",  # var/ at start (apps.py), management commands (run_schedule), abstract models
@@ -111,6 +119,10 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    # Idle timeout and "last activity" of the session (needs the session, the user, messages).
+    "logins.middleware.SessionActivityMiddleware",
+    # A session that owes its second factor reaches only the verification/enrolment pages.
+    "identity.middleware.SecondFactorMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "django_htmx.middleware.HtmxMiddleware",
@@ -173,16 +185,72 @@ AUTH_PASSWORD_VALIDATORS = [
 ]
 
 # Lockout after repeated failed logins (django-axes), per username + client IP. The first backend
-# only checks the lockout; authentication itself stays Django's ModelBackend.
+# only checks the lockout; passwords are Django's ModelBackend (sso.backends.PasswordBackend, which
+# refuses staff when STAFF_PASSWORD_LOGIN is off), then the staff's OpenID Connect login.
 AUTHENTICATION_BACKENDS = [
     "extranet.auth_backends.LockoutBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "sso.backends.PasswordBackend",
+    "sso.backends.OIDCBackend",
 ]
 AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
 AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "extranet/lockout.html"
+
+# Single sign-on for staff (sso app, mozilla-django-oidc): OpenID Connect authorization code flow
+# with PKCE, state and nonce; the ID token's signature (OIDC_RP_SIGN_ALGO, keys from the
+# provider's JWKS), issuer, audience and expiry are verified. Off while OIDC_RP_CLIENT_ID is
+# empty. Endpoints left empty are read from OIDC_OP_ISSUER's discovery document. The redirect
+# URI to register at the provider: <OCEANIS_BASE_URL>/sso/callback/.
+OIDC_RP_CLIENT_ID = env("OIDC_RP_CLIENT_ID", default="")
+OIDC_RP_CLIENT_SECRET = env("OIDC_RP_CLIENT_SECRET", default="")
+OIDC_OP_ISSUER = env("OIDC_OP_ISSUER", default="")
+OIDC_OP_AUTHORIZATION_ENDPOINT = env("OIDC_OP_AUTHORIZATION_ENDPOINT", default="")
+OIDC_OP_TOKEN_ENDPOINT = env("OIDC_OP_TOKEN_ENDPOINT", default="")
+OIDC_OP_USER_ENDPOINT = env("OIDC_OP_USER_ENDPOINT", default="")
+OIDC_OP_JWKS_ENDPOINT = env("OIDC_OP_JWKS_ENDPOINT", default="")
+OIDC_RP_SIGN_ALGO = env("OIDC_RP_SIGN_ALGO", default="RS256")
+OIDC_RP_SCOPES = env("OIDC_RP_SCOPES", default="openid email profile")
+OIDC_PROVIDER_NAME = env("OIDC_PROVIDER_NAME", default="OpenID Connect")  # on the login button
+OIDC_TOKEN_USE_BASIC_AUTH = env.bool("OIDC_TOKEN_USE_BASIC_AUTH", default=False)
+OIDC_TIMEOUT = env.float("OIDC_TIMEOUT_SECONDS", default=10.0)
+OIDC_VERIFY_SSL = env("OIDC_CA_BUNDLE", default="") or True  # a PEM bundle for a private CA
+OIDC_USE_PKCE = True
+OIDC_USE_NONCE = True
+OIDC_AUTHENTICATION_CALLBACK_URL = "sso:callback"
+# Matching by e-mail to existing staff; the provider must say the address is verified
+# (email_verified), unless turned off for a provider that never says it (Entra ID).
+OIDC_REQUIRE_VERIFIED_EMAIL = env.bool("OIDC_REQUIRE_VERIFIED_EMAIL", default=True)
+OIDC_CREATE_USERS = env.bool("OIDC_CREATE_USERS", default=False)
+OIDC_DEFAULT_GROUP = env("OIDC_DEFAULT_GROUP", default="technician")
+# Roles from a claim of the provider (e.g. "groups", "roles"): its values listed here make the
+# user manager or deputy at each login, and withdraw the role when absent. Empty: roles are
+# managed in Oceanis only.
+OIDC_GROUPS_CLAIM = env("OIDC_GROUPS_CLAIM", default="")
+OIDC_MANAGER_GROUPS = env.list("OIDC_MANAGER_GROUPS", default=[])
+OIDC_DEPUTY_GROUPS = env.list("OIDC_DEPUTY_GROUPS", default=[])
+# The provider's login counts as the second factor (it enforces its own MFA).
+OIDC_SATISFIES_2FA = env.bool("OIDC_SATISFIES_2FA", default=True)
+# Off: staff log in through SSO only (password forms refuse them); client contacts unaffected.
+STAFF_PASSWORD_LOGIN = env.bool("STAFF_PASSWORD_LOGIN", default=True)
+
+# Second factor (identity app). Staff must have one (enrolment at their next login) unless
+# STAFF_REQUIRE_2FA is off; client contacts may add one, and their organisation may require it.
+STAFF_REQUIRE_2FA = env.bool("STAFF_REQUIRE_2FA", default=not DEBUG)
+OTP_TOTP_ISSUER = env("OTP_TOTP_ISSUER", default="Oceanis Service Desk")
+# Passkeys (WebAuthn) are bound to a domain: the host of OCEANIS_BASE_URL by default. Browsers
+# offer them on https only (or http://localhost in development).
+_BASE = env("OCEANIS_BASE_URL", default="http://127.0.0.1:8000").rstrip("/")
+_BASE_HOST = _BASE.split("://", 1)[-1].split("/", 1)[0].split(":", 1)[0]
+_HOST_IS_NAME = any(c.isalpha() for c in _BASE_HOST) and ":" not in _BASE_HOST  # not an IP
+OTP_WEBAUTHN_RP_ID = env("OTP_WEBAUTHN_RP_ID", default=_BASE_HOST if _HOST_IS_NAME else "localhost")
+OTP_WEBAUTHN_RP_NAME = "Oceanis Service Desk"
+OTP_WEBAUTHN_ALLOWED_ORIGINS = env.list(
+    "OTP_WEBAUTHN_ALLOWED_ORIGINS",
+    default=[_BASE if _BASE.startswith("https://") else "http://localhost:8000"],
+)
+OTP_WEBAUTHN_ALLOW_PASSWORDLESS_LOGIN = False  # a passkey is a second factor, after the password
 
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
@@ -337,6 +405,10 @@ CELERY_BEAT_SCHEDULE = {
     "notices-mail-retention": {
         "task": "notices.tasks.purge_notice_mails",
         "schedule": crontab(minute=55, hour=3),
+    },
+    "logins-expired-sessions": {
+        "task": "logins.tasks.clear_expired_sessions",
+        "schedule": crontab(minute=5, hour=4),
     },
 }
 
@@ -553,6 +625,11 @@ SECURE_PROXY_SSL_HEADER = (
     ("HTTP_" + _PROXY_SSL_HEADER.upper().replace("-", "_"), "https") if _PROXY_SSL_HEADER else None
 )
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+# Sessions live in logins.LoginSession (Django's database sessions plus user, IP, browser), so
+# people can list and end their own (logins/). A session unused for SESSION_IDLE_TIMEOUT
+# seconds is logged out at its next request (0: never); polling by an open tab does not count.
+SESSION_ENGINE = "logins.backends.db"
+SESSION_IDLE_TIMEOUT = env.int("SESSION_IDLE_TIMEOUT", default=8 * 3600)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
 LANGUAGE_COOKIE_SECURE = env.bool("LANGUAGE_COOKIE_SECURE", default=SESSION_COOKIE_SECURE)
 LANGUAGE_COOKIE_SAMESITE = "Lax"

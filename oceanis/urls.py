@@ -29,7 +29,10 @@ urlpatterns = [
         name="login",
     ),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("sso/", include("sso.urls")),
     path("api/v1/", include("api.urls")),
+    path("securite/", include("identity.urls")),
+    path("securite/webauthn/", include("identity.webauthn_urls")),
     path("extranet/", include("extranet.urls")),
     path("oncall/", include("oncall.urls")),
     path("calendars/", include("calendars.urls")),
@@ -47,5 +50,7 @@ urlpatterns = [
     path("macros/", include("macros.urls")),
     path("extranet/satisfaction/", include("satisfaction.urls")),
     path("appels/", include("telephony.urls")),
+    path("sessions/", include("logins.urls")),
+    path("portefeuilles/", include("portfolios.urls")),
     path("", include("backoffice.urls")),
 ]

@@ -17,7 +17,7 @@ class OncallConfig(AppConfig):
             coverage,
         )
         from .models import PageAttempt
-        from .paging import policy
+        from .services.paging import policy
         from .tasks import on_ticket_event
 
         # Contracts' on-call plans: loaded with the calendars, read by the GTI rule.

@@ -1,4 +1,4 @@
-"""Celery tasks: thin wrappers; the logic is in ``triggers`` and ``paging``.
+"""Celery tasks: thin wrappers; the logic is in ``triggers`` and ``services.paging``.
 
 Every task is safe to run twice or early: steps check that they are due and claim themselves
 with a conditional update. In eager mode (no broker) a ``countdown`` is ignored and the task
@@ -59,7 +59,7 @@ def schedule_message_retry(attempt_id: int, countdown: float) -> None:
 @shared_task(name="oncall.tasks.handle_ticket_event", ignore_result=True)
 def handle_ticket_event(event_id: int) -> None:
     from .models import Page
-    from .paging import sync_with_ticket
+    from .services.paging import sync_with_ticket
     from .triggers import page_raise_for_event
 
     event = TicketEvent.objects.filter(pk=event_id).first()
@@ -78,14 +78,14 @@ def handle_ticket_event(event_id: int) -> None:
 
 @shared_task(name="oncall.tasks.advance_page", ignore_result=True)
 def advance_page(page_id: int) -> int:
-    from .paging import page_advance
+    from .services.paging import page_advance
 
     return page_advance(page_id)
 
 
 @shared_task(name="oncall.tasks.deliver_page_message", ignore_result=True)
 def deliver_page_message(attempt_id: int) -> bool:
-    from .paging import page_message_deliver
+    from .services.paging import page_message_deliver
 
     return page_message_deliver(attempt_id)
 
@@ -93,6 +93,6 @@ def deliver_page_message(attempt_id: int) -> bool:
 @shared_task(name="oncall.tasks.sweep", ignore_result=True)
 def sweep() -> dict:
     """Every minute (beat): nothing due is ever left behind by a lost message or a restart."""
-    from .paging import sweep as run_sweep
+    from .services.paging import sweep as run_sweep
 
     return run_sweep()

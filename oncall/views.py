@@ -18,10 +18,11 @@ from backoffice.access import staff_required
 from staff.models import Technician
 
 from . import feeds
+from .filters import PageFilter
 from .links import AckLinkError, AckLinkExpired, read_ack_token
 from .models import AckVia, CalendarFeed, Page
-from .paging import PageAckError, page_acknowledge
 from .selectors import active_rotation, covered_contracts, on_call_at, schedule
+from .services.paging import PageAckError, page_acknowledge
 from .triggers import oceanis_open
 
 DEFAULT_WEEKS, MAX_WEEKS = 12, 52
@@ -86,13 +87,9 @@ def page_list(request):
     pages = Page.objects.select_related(
         "ticket__client", "target__user", "acknowledged_by"
     ).order_by("-raised_at", "-pk")
-    outcome = request.GET.get("outcome", "")
-    if outcome == "met":
-        pages = pages.filter(intervention_met=True)
-    elif outcome == "missed":
-        pages = pages.filter(intervention_met=False)
-    elif outcome == "pending":
-        pages = pages.filter(intervention_met__isnull=True)
+    filters = PageFilter(request.GET, pages)
+    pages = filters.qs
+    outcome = filters.form.cleaned_data.get("outcome") or ""
     totals = Page.objects.aggregate(
         total=Count("pk"),
         met=Count("pk", filter=Q(intervention_met=True)),
@@ -102,7 +99,13 @@ def page_list(request):
     return render(
         request,
         "oncall/page_list.html",
-        {"nav": "pages", "screen": screen, "totals": totals, "outcome": outcome},
+        {
+            "nav": "pages",
+            "screen": screen,
+            "totals": totals,
+            "outcome": outcome,
+            "filter_errors": filters.errors,
+        },
     )
 
 

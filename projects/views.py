@@ -26,6 +26,7 @@ from . import services
 from .booking import OverbookingError, book, booking_cancel
 from .capacity import capacity, next_weeks, week_start
 from .documents import project_documents
+from .filters import OPEN, ProjectFilter
 from .forms import (
     BookingForm,
     DeliverableForm,
@@ -36,9 +37,7 @@ from .forms import (
     TaskStatusForm,
     TransitionForm,
 )
-from .handover import missing_run_terms
 from .models import (
-    ACTIVE_STATES,
     Booking,
     Deliverable,
     Kind,
@@ -47,6 +46,7 @@ from .models import (
     ProvisioningTask,
     State,
 )
+from .services.handover import missing_run_terms
 
 GRID_WEEKS = 8
 
@@ -69,16 +69,8 @@ def project_list(request):
         ),
         next_due=Min("milestones__due_date", filter=Q(milestones__completed_at__isnull=True)),
     )
-    state = request.GET.get("state", "open")
-    if state == "open":
-        rows = rows.filter(state__in=[*ACTIVE_STATES, State.ON_HOLD, State.IN_PRODUCTION])
-    elif state in State.values:
-        rows = rows.filter(state=state)
-    kind = request.GET.get("kind", "")
-    if kind in Kind.values:
-        rows = rows.filter(kind=kind)
-    if request.GET.get("mine"):
-        rows = rows.filter(project_manager=request.user)
+    filters = ProjectFilter(request.GET, rows, request=request)
+    rows = filters.qs
     return render(
         request,
         "projects/list.html",
@@ -87,8 +79,10 @@ def project_list(request):
             "today": today,
             "states": State.choices,
             "kinds": Kind.choices,
-            "state": state,
-            "kind": kind,
+            "state": filters.form.cleaned_data.get("state") or OPEN,
+            "kind": filters.form.cleaned_data.get("kind") or "",
+            "mine": filters.form.cleaned_data.get("mine"),
+            "filter_errors": filters.errors,
             "nav": "projects",
         },
     )

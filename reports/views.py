@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from django.contrib import messages
+from django.core.exceptions import PermissionDenied
 from django.db import transaction
 from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
@@ -12,7 +13,13 @@ from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import charts
-from .access import manager_required
+from .access import (
+    can_see_reports,
+    check_client,
+    client_reports_required,
+    limit_to_portfolio,
+    manager_required,
+)
 from .db import reporting_view
 from .exports import CSV_CONTENT_TYPE, XLSX_CONTENT_TYPE, to_csv, to_xlsx
 from .forms import (
@@ -90,16 +97,21 @@ def _filters_query(form) -> str:
     return urlencode(data)
 
 
-@manager_required
+@client_reports_required
 @reporting_view
 def index(request):
-    """The service report of one client or the whole centre over a month or any range."""
+    """The service report of one client or the whole centre over a month or any range (a
+    service manager: one client of their portfolio, the first one by default)."""
     form = ReportFilterForm(request.GET or None)
+    limit_to_portfolio(form, request.user)
     if request.GET and not form.is_valid():
         return render(request, "reports/index.html", {"form": form}, status=400)
     if not request.GET:
-        form = ReportFilterForm({})
+        first = None if can_see_reports(request.user) else form.fields["client"].queryset.first()
+        form = ReportFilterForm({"client": first.pk} if first else {})
+        limit_to_portfolio(form, request.user)
         form.is_valid()
+    check_client(request.user, form.cleaned_data.get("client"))
     report = ServiceReport(form.cleaned_data.get("client"), form.period())
     chart_by_key = _report_charts(report)
     query = _filters_query(form)
@@ -156,16 +168,20 @@ def _file_response(tables, fmt: str, name: str, period) -> HttpResponse:
     return _download(to_xlsx(tables), XLSX_CONTENT_TYPE, f"{stem}.xlsx")
 
 
-@manager_required
+@client_reports_required
 @reporting_view
 def export(request, key: str, fmt: str):
-    """One table as CSV or XLSX (``key="all"``: every report table in one workbook)."""
+    """One table as CSV or XLSX (``key="all"``: every report table in one workbook); a service
+    manager exports the service report tables of their portfolio's clients only."""
     if fmt not in FORMATS:
         raise Http404
+    if not can_see_reports(request.user) and key != "all" and key not in REPORT_TABLES:
+        raise PermissionDenied(_("Réservé au responsable du centre et à son suppléant."))
     if key in ("billing", "billing-overrides"):
         form = BillingFilterForm(request.GET)
     else:
         form = ReportFilterForm(request.GET)
+        limit_to_portfolio(form, request.user)
     if not form.is_valid():
         return HttpResponse(
             "; ".join(f"{k}: {' '.join(v)}" for k, v in form.errors.items()),
@@ -173,6 +189,7 @@ def export(request, key: str, fmt: str):
             content_type="text/plain; charset=utf-8",
         )
     client, period = form.cleaned_data.get("client"), form.period()
+    check_client(request.user, client)
     scope = client.code if client else "centre"
     if key == "all" and fmt == "xlsx":
         tables = report_tables(ServiceReport(client, period), breach_limit=None)
@@ -266,9 +283,10 @@ def monthly(request):
     )
 
 
-@manager_required
+@client_reports_required
 def monthly_download(request, pk: int):
     report = get_object_or_404(ClientReport.objects.select_related("client"), pk=pk)
+    check_client(request.user, report.client)
     try:
         handle = report.file.open("rb")
     except (FileNotFoundError, ValueError) as exc:

@@ -1,8 +1,6 @@
 """The only write path of ratings: one per closed ticket, changeable during the window; a low
-score tells the contract's referent technician and the managers (staff notices).
-
-There is no service-manager role yet: the referent technician of the ticket's contract and the
-centre's managers stand for "the client's service manager"."""
+score tells the client's service manager (and backup, ``portfolios``), the contract's referent
+technician and the managers (staff notices)."""
 
 from __future__ import annotations
 
@@ -18,6 +16,7 @@ from django.utils.translation import gettext as _
 
 from notices.models import NoticeKind
 from notices.services import Draft, notices_create
+from portfolios.selectors import service_manager_ids
 from staff.models import DEPUTY_GROUP, MANAGER_GROUP
 from tickets.models import State, Ticket
 
@@ -99,7 +98,8 @@ def rating_submit(
 
 
 def low_score_recipients(ticket: Ticket) -> set[int]:
-    """User ids told of a low score: the contract's referent technician and the managers."""
+    """User ids told of a low score: the client's service manager and backup, the contract's
+    referent technician and the managers."""
     users = set(
         get_user_model()
         .objects.filter(
@@ -112,7 +112,7 @@ def low_score_recipients(ticket: Ticket) -> set[int]:
         referent = contract.referent
         if referent.user.is_active:
             users.add(referent.user_id)
-    return users
+    return users | service_manager_ids(ticket.client_id)
 
 
 def _notify_low_score(ticket: Ticket, rating: Rating, at: datetime) -> None:

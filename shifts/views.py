@@ -6,6 +6,7 @@ from datetime import timedelta
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -91,6 +92,8 @@ def handover(request):
     me = technician_of(request.user)
     outgoing = me
     wanted = request.POST.get("from") or request.GET.get("from")
+    if wanted and not wanted.isdecimal():
+        raise Http404  # not a technician's id: no such outgoing agent (never a 500)
     if wanted and (me is None or str(me.pk) != wanted):
         outgoing = get_object_or_404(Technician.objects.select_related("user"), pk=wanted)
         policy.check(request.user, Action.SHIFT_HANDOVER, outgoing)

@@ -29,6 +29,9 @@ class Team(models.TextChoices):
 MANAGER_GROUP = "manager"
 DEPUTY_GROUP = "deputy"
 TECHNICIAN_GROUP = "technician"
+# Service managers (OPALE "Service Managers"): staff in charge of a portfolio of clients
+# (portfolios app): steering committees, reporting, satisfaction on the RUN cycle.
+SERVICE_MANAGER_GROUP = "service_manager"
 
 
 class Technician(models.Model):

@@ -27,7 +27,9 @@ Actors and their rules:
 Beyond tickets: dispatch, reports and billing, shift planning, on-call overrides and forced
 over-booking are the manager's and deputy's; a technician hands over their own tickets only;
 change approval follows ``_refuse_change_approval``; Oceanis-wide webhooks are managed by the
-manager, the deputy and integrations.
+manager, the deputy and integrations. A service manager (``SERVICE_MANAGER_GROUP``) sees the cards,
+reports and steering committees of the clients of their portfolio and records those committees;
+the portfolios themselves are assigned by the manager and the deputy.
 """
 
 from __future__ import annotations
@@ -38,7 +40,7 @@ import enum
 from django.core.exceptions import ObjectDoesNotExist, PermissionDenied
 from django.utils.translation import gettext as _
 
-from .models import Technician, is_manager
+from .models import DEPUTY_GROUP, MANAGER_GROUP, SERVICE_MANAGER_GROUP, Technician
 
 
 class Action(enum.StrEnum):
@@ -69,6 +71,11 @@ class Action(enum.StrEnum):
     PROJECT_DRIVE = "project.drive"  # obj: the Project
     PROJECT_FORCE_BOOKING = "project.force_booking"
     WEBHOOKS_MANAGE = "webhooks.manage"
+    IDENTITY_RESET = "identity.reset"  # clear a colleague's second factors (identity app)
+    # service managers (portfolios app); obj: a Client, or None for the screen itself
+    PORTFOLIO_VIEW = "portfolio.view"  # the client's card, reports and committees
+    PORTFOLIO_ASSIGN = "portfolio.assign"  # who is the service manager of which client
+    STEERING_MANAGE = "steering.manage"  # record steering committees and their actions
 
 
 class Role(enum.StrEnum):
@@ -111,8 +118,12 @@ MANAGER_ONLY = frozenset(
         Action.ONCALL_OVERRIDE,
         Action.CALENDARS_MANAGE,
         Action.PROJECT_FORCE_BOOKING,
+        Action.PORTFOLIO_ASSIGN,
+        Action.IDENTITY_RESET,
     }
 )
+# A service manager may do these on the clients of their portfolio (primary or backup).
+PORTFOLIO_ACTIONS = frozenset({Action.PORTFOLIO_VIEW, Action.STEERING_MANAGE})
 
 
 def role_of(actor) -> Role:
@@ -123,11 +134,43 @@ def role_of(actor) -> Role:
     if cached is not None:
         return cached
     role = _base_role(actor)
-    if role == Role.TECHNICIAN and is_manager(actor):
+    if role == Role.TECHNICIAN and (
+        actor.is_superuser or _group_names(actor) & {MANAGER_GROUP, DEPUTY_GROUP}
+    ):
         role = Role.MANAGER
     with contextlib.suppress(AttributeError):  # AnonymousUser and other read-only stand-ins
         actor._policy_role = role
     return role
+
+
+def _group_names(user) -> frozenset[str]:
+    """The user's groups, read once: the manager role and the service-manager menus share it,
+    so a page asking both costs one query."""
+    cached = getattr(user, "_policy_groups", None)
+    if cached is None:
+        cached = frozenset(user.groups.values_list("name", flat=True))
+        with contextlib.suppress(AttributeError):
+            user._policy_groups = cached
+    return cached
+
+
+def is_service_manager(actor) -> bool:
+    """A member of staff in the service managers' group (a portfolio of clients)."""
+    return (
+        actor is not None
+        and _base_role(actor) == Role.TECHNICIAN
+        and SERVICE_MANAGER_GROUP in _group_names(actor)
+    )
+
+
+def manages_client(actor, client) -> bool:
+    """The actor is the client's service manager or their backup (``portfolios.Assignment``,
+    read through the reverse relation: select_related("portfolio") makes it free)."""
+    try:
+        assignment = client.portfolio
+    except ObjectDoesNotExist:
+        return False
+    return actor.pk in (assignment.service_manager_id, assignment.backup_id)
 
 
 def _base_role(user) -> Role:
@@ -241,6 +284,10 @@ def refusal(actor, action: Action, obj=None, **context) -> str | None:
         return _("Seuls le responsable du centre et son suppléant font la relève d'un collègue.")
     if action == Action.CHANGE_APPROVE:
         return _refuse_change_approval(actor, obj)
+    if action in PORTFOLIO_ACTIONS:
+        if is_service_manager(actor) and (obj is None or manages_client(actor, obj)):
+            return None
+        return _("Réservé au service manager du client et aux responsables du centre.")
     if action == Action.PROJECT_DRIVE:
         if obj is not None and obj.project_manager_id == actor.pk:
             return None

@@ -1,9 +1,19 @@
+import os
+
 import pytest
 from django.conf import settings
 from django.utils import translation
 
 from tests.factories import ContractFactory, TechnicianFactory, make_manager
-from tests.support import browser  # noqa: F401 - shared Chromium fixture for browser tests
+from tests.support.browser import browser, shared_chromium  # noqa: F401 - the browser fixture
+from tests.support.database import install_fast_flush
+
+# The test databases need not survive a crash of PostgreSQL: a commit need not wait for its WAL
+# to reach the disk (about 10 ms each here; transactional tests, the live server, schemathesis
+# and migrations commit thousands of times). What other connections see is unchanged. Through
+# libpq's environment, so the subprocesses the tests start (Celery workers, gunicorn) do the same.
+os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+install_fast_flush()  # after each transactional test (tests/support/database.py)
 
 
 @pytest.fixture
@@ -30,6 +40,13 @@ def client_org(contract):
 def _fast_password_hasher(settings):
     # PBKDF2's deliberate slowness is pointless in tests that create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def _second_factor_optional(settings):
+    # Staff second factor is on by default with DEBUG off (production): the suite's logins are
+    # password-only unless a test (tests/identity) turns STAFF_REQUIRE_2FA on.
+    settings.STAFF_REQUIRE_2FA = False
 
 
 @pytest.fixture(autouse=True)
@@ -71,6 +88,17 @@ def pytest_collection_modifyitems(config, items):
             if item.get_closest_marker(group):
                 item.add_marker(pytest.mark.xdist_group(group))
                 break
+
+
+def pytest_runtest_setup(item):
+    # The browser tests share one Chromium per process (tests/support/browser.py); it is let go
+    # before any other test, which must not find Playwright's event loop running on its thread.
+    if item.get_closest_marker("browser") is None:
+        shared_chromium.stop()
+
+
+def pytest_sessionfinish(session):
+    shared_chromium.stop()
 
 
 def pytest_report_header(config):

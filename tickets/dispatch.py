@@ -81,6 +81,9 @@ class Suggestion:
     referent: bool
     qualified: bool
     current: bool
+    # The reasons as one line, as the dispatch screen shows them (joined once per technician
+    # and case, not once per ticket).
+    summary: str = ""
 
 
 def team_workload(now: datetime | None = None, technicians=None) -> list[Workload]:
@@ -139,22 +142,38 @@ def rank_technicians(
     the ticket's current assignee (flagged, not favoured), ``excluded_ids`` technicians off
     shift (never proposed, like absent ones). ``reasons_memo`` lets a caller ranking many
     tickets against the same workloads share the reason texts (they only depend on the
-    technician, the complexity and the referent/current flags).
+    technician, the complexity and the referent/current flags) and each technician's standing
+    (level, workload, name): the workloads must not change while the memo is shared.
     """
     needed = LEVEL_RANK[Level(complexity)]
+    memo = {} if reasons_memo is None else reasons_memo
+
+    def standing(load: Workload) -> tuple[int, int, int, str]:
+        """What the ranking reads of a technician beyond the ticket: level rank, weighted and
+        plain workload, name; computed once per technician for a page of tickets."""
+        tech = load.technician
+        memo_key = ("standing", tech.pk)
+        if memo_key not in memo:
+            memo[memo_key] = (
+                LEVEL_RANK[Level(tech.level)],
+                load.weighted,
+                load.open_count,
+                str(tech).lower(),
+            )
+        return memo[memo_key]
 
     def key(load: Workload):
         tech = load.technician
-        level = LEVEL_RANK[Level(tech.level)]
+        level, weighted, open_count, name = standing(load)
         return (
             level < needed,
             max(needed - level, 0),
             tech.pk != referent_id,
             tech.team == Team.BUILD,
             abs(level - needed),
-            load.weighted,
-            load.open_count,
-            str(tech).lower(),
+            weighted,
+            open_count,
+            name,
             tech.pk,
         )
 
@@ -162,27 +181,31 @@ def rank_technicians(
         (w for w in workloads if w.technician.available and w.technician.pk not in excluded_ids),
         key=key,
     )
-    memo = {} if reasons_memo is None else reasons_memo
 
-    def reasons(load: Workload) -> tuple[str, ...]:
+    def reasons(load: Workload) -> tuple[tuple[str, ...], str]:
         pk = load.technician.pk
         memo_key = (pk, complexity, pk == referent_id, pk == current_id)
         if memo_key not in memo:
-            memo[memo_key] = tuple(_reasons(load, complexity, referent_id, current_id))
+            listed = tuple(_reasons(load, complexity, referent_id, current_id))
+            memo[memo_key] = (listed, " · ".join(listed))
         return memo[memo_key]
 
-    return [
-        Suggestion(
-            rank=position,
-            technician=load.technician,
-            workload=load,
-            reasons=reasons(load),
-            referent=load.technician.pk == referent_id,
-            qualified=LEVEL_RANK[Level(load.technician.level)] >= needed,
-            current=load.technician.pk == current_id,
+    suggestions = []
+    for position, load in enumerate(available, start=1):
+        listed, summary = reasons(load)
+        suggestions.append(
+            Suggestion(
+                rank=position,
+                technician=load.technician,
+                workload=load,
+                reasons=listed,
+                referent=load.technician.pk == referent_id,
+                qualified=standing(load)[0] >= needed,
+                current=load.technician.pk == current_id,
+                summary=summary,
+            )
         )
-        for position, load in enumerate(available, start=1)
-    ]
+    return suggestions
 
 
 def _reasons(load: Workload, complexity: str, referent_id, current_id) -> list[str]:

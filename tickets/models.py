@@ -48,8 +48,10 @@ URGENCY_ORDER = models.Case(
     *(models.When(urgency=str(u), then=models.Value(rank)) for u, rank in URGENCY_RANK.items()),
     output_field=models.IntegerField(),
 )
-# The dispatch list's first sort key: the GTI deadline, a ticket without one last (as
-# PostgreSQL sorts NULLs), so the key is never NULL and its index serves the list alone.
+# The deadline sort key of the queues and the dispatch list: the GTI deadline, a ticket without
+# one last (as PostgreSQL sorts NULLs). Never NULL, so a keyset cursor always compares (a row
+# comparison with a NULL is unknown: the tickets without GTI were unreachable) and the indexes
+# built on it serve the lists alone.
 NO_DEADLINE = dt.datetime(9999, 12, 31, tzinfo=dt.UTC)
 DEADLINE_ORDER = Coalesce(
     "gti_deadline", models.Value(NO_DEADLINE), output_field=models.DateTimeField()
@@ -255,22 +257,24 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             # tickets only, so their size follows the open work, not the history. The first two
             # hold the queues' deadline order (keyset pages read them in order); the others
             # answer the counters by index-only counts (tickets.selectors.queue_counters).
+            # The deadline key is DEADLINE_ORDER (never NULL): a keyset cursor on a ticket
+            # without GTI compares like any other.
             models.Index(
                 CLOCK_STOPPED,
-                "gti_deadline",
+                DEADLINE_ORDER,
                 "created_at",
                 "id",
                 condition=models.Q(state__in=ACTIVE_STATES),
-                name="ticket_active_queue_order",
+                name="ticket_active_queue_key",
             ),
             models.Index(
                 "assignee",
                 CLOCK_STOPPED,
-                "gti_deadline",
+                DEADLINE_ORDER,
                 "created_at",
                 "id",
                 condition=models.Q(state__in=ACTIVE_STATES),
-                name="ticket_active_owner_order",
+                name="ticket_active_owner_key",
             ),
             # The queues' other sorts: by creation (either way), by urgency then deadline.
             models.Index(
@@ -281,10 +285,10 @@ class Ticket(ConcurrentTransitionMixin, models.Model):
             ),
             models.Index(
                 URGENCY_ORDER.desc(),
-                "gti_deadline",
+                DEADLINE_ORDER,
                 "id",
                 condition=models.Q(state__in=ACTIVE_STATES),
-                name="ticket_active_urgency_order",
+                name="ticket_active_urgency_key",
             ),
             models.Index(
                 DEADLINE_ORDER,

@@ -25,8 +25,8 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from oncall.models import AckVia, Page, PageLevel, PageState
-from oncall.paging import PageAckError, page_acknowledge
 from oncall.selectors import on_call_at
+from oncall.services.paging import PageAckError, page_acknowledge
 from oncall.triggers import oceanis_open
 from staff.models import Technician, is_staff_member
 from tickets.models import State

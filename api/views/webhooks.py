@@ -15,11 +15,11 @@ from rest_framework.response import Response
 from staff import policy
 from staff.policy import Action
 
-from .. import webhooks
 from ..auth import HasScope, scope_for
 from ..models import WebhookDelivery, WebhookSubscription
 from ..pagination import IdCursorPagination
 from ..scopes import ScopeRule, TokenScope
+from ..services import webhooks
 from ..webhook_serializers import (
     WebhookDeliverySerializer,
     WebhookSubscriptionCreatedSerializer,

@@ -18,7 +18,7 @@ from django.views.decorators.http import require_POST
 
 from oceanis.messages import Message, per_language
 from shifts.selectors import off_shift_owner_ids
-from staff.models import Technician
+from staff.models import Level, Team, Technician
 from tickets.dispatch import (
     dispatch_count,
     dispatch_tickets,
@@ -32,7 +32,7 @@ from tickets.services import TicketTransitionError, ticket_assign
 
 from ..access import manager_required
 from .paging import keyset_paginate
-from .queues import decorate
+from .queues import ROWS_DEFERRED, decorate
 
 PAGE_SIZE = 20
 SHOWN_SUGGESTIONS = 3
@@ -50,14 +50,29 @@ def shown_suggestions(ranked: list) -> dict:
     return {"top": top, "more": more}
 
 
+def label_technicians(workloads) -> None:
+    """Each technician's name and the labels of their level and team, computed once per page
+    on the instances every suggestion and the team board share: Django's ``get_FOO_display``
+    translates every label of the field on each call (issue 23)."""
+    levels = {value: str(label) for value, label in Level.choices}
+    teams = {value: str(label) for value, label in Team.choices}
+    for load in workloads:
+        technician = load.technician
+        technician.display_name = str(technician)
+        technician.level_label = levels.get(technician.level, technician.level)
+        technician.team_label = teams.get(technician.team, technician.team)
+
+
 def dispatch_context(request) -> dict:
     now = timezone.now()
     workloads = team_workload(now)
+    label_technicians(workloads)
     off_shift = off_shift_owner_ids(now)
     ordered = dispatch_tickets(now, off_shift)
     # A keyset page (the index on the deadline order), ranked alone: the other tickets to
     # arbitrate are ranked when their page is asked for (issue 23).
-    page = keyset_paginate(request, ordered, with_unread_activity(ordered, request.user), PAGE_SIZE)
+    loader = with_unread_activity(ordered.defer(*ROWS_DEFERRED), request.user)
+    page = keyset_paginate(request, ordered, loader, PAGE_SIZE)
     tickets = decorate(page.object_list, now)
     ranked = suggestions_for(tickets, workloads, off_shift)
     rows = [

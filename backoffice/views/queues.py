@@ -24,10 +24,14 @@ from .paging import CURSOR_PARAMS, keyset_paginate
 
 PAGE_SIZE = 25
 # What a ticket row shows, loaded for the page's rows only (the follow-up link needs only the
-# former ticket's reference: one column, not a second ticket row).
-ROWS = Ticket.objects.select_related(
-    "client", "contact", "site", "assignee__user", "resolver__user"
-).annotate(follow_up_of_reference=F("follow_up_of__reference"))
+# former ticket's reference: one column, not a second ticket row). The long texts and the
+# commitments (JSON decoded per row) are never shown in a row.
+ROWS_DEFERRED = ("description", "closure_synthesis", "gti_commitments")
+ROWS = (
+    Ticket.objects.select_related("client", "contact", "site", "assignee__user", "resolver__user")
+    .annotate(follow_up_of_reference=F("follow_up_of__reference"))
+    .defer(*ROWS_DEFERRED)
+)
 
 
 def home(request):
@@ -58,11 +62,33 @@ def team_queue(request):
     return _queue(request, "team")
 
 
+# The choice fields a row shows by label.
+LABELLED = ("urgency", "state", "complexity")
+
+
+def choice_labels() -> dict[str, dict[str, str]]:
+    """{field: {value: label}} in the active language. Built once per page: Django's
+    ``get_FOO_display`` hashes every lazy label of the field (a translation lookup each) on
+    every call, a dozen lookups per row."""
+    return {
+        name: {value: str(label) for value, label in Ticket._meta.get_field(name).flatchoices}
+        for name in LABELLED
+    }
+
+
 def decorate(rows, now) -> list[Ticket]:
-    """GTI status and countdown data on each row (no queries)."""
+    """GTI status, countdown data and the labels of its choices on each row (no queries)."""
     rows = with_gti_status(rows, now)
+    labels = choice_labels()
     for ticket in rows:
         ticket.countdown = countdown(ticket.gti, ticket.gti_basis, now)
+        for name in LABELLED:
+            value = getattr(ticket, name)
+            setattr(ticket, f"{name}_label", labels[name].get(value, value))
+        # Only search results carry a snippet; a missing attribute costs the template a dir()
+        # of the model per row.
+        if not hasattr(ticket, "snippet"):
+            ticket.snippet = ""
     return rows
 
 

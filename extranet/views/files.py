@@ -14,6 +14,7 @@ from tickets.models import Ticket
 
 from ..access import contact_required, staff_required
 from ..downloads import file_download
+from ..filters import DocumentFilter
 from ..selectors import visible_attachments, visible_documents
 from ..services import document_add
 
@@ -28,8 +29,11 @@ def attachment_download(request, attachment_id: int):
 
 @contact_required
 def document_list(request):
-    documents = visible_documents(request.contact).select_related("ticket")
-    project = request.GET.get("projet", "").strip()
+    filters = DocumentFilter(
+        request.GET, visible_documents(request.contact).select_related("ticket")
+    )
+    documents = filters.qs
+    project = filters.form.cleaned_data.get("projet") or ""
     projects = (
         visible_documents(request.contact)
         .exclude(project="")
@@ -37,8 +41,6 @@ def document_list(request):
         .values_list("project", flat=True)
         .distinct()
     )
-    if project:
-        documents = documents.filter(project=project)
     return render(
         request,
         "extranet/documents.html",

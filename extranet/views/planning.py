@@ -12,7 +12,7 @@ from django.views.decorators.http import require_POST
 
 from changes.selectors import planned_changes_for_client
 
-from .. import planning
+from .. import selectors, services
 from ..access import contact_required
 from ..models import CalendarFeed
 
@@ -34,7 +34,7 @@ def planning_list(request):
         request,
         "extranet/planning.html",
         {
-            "interventions": planning.upcoming(request.contact),
+            "interventions": selectors.upcoming(request.contact),
             "changes": planned_changes_for_client(
                 request.contact.client, now, now + CHANGES_HORIZON
             ),
@@ -47,15 +47,15 @@ def planning_list(request):
 
 @contact_required
 def planning_month(request, year: int, month: int):
-    if not planning.month_in_range(year, month):
+    if not selectors.month_in_range(year, month):
         raise Http404
-    previous, following = planning.adjacent_months(year, month)
+    previous, following = selectors.adjacent_months(year, month)
     return render(
         request,
         "extranet/planning_month.html",
         {
-            "weeks": planning.month_grid(request.contact, year, month),
-            "month_start": planning.month_bounds(year, month)[0],
+            "weeks": selectors.month_grid(request.contact, year, month),
+            "month_start": selectors.month_bounds(year, month)[0],
             "previous": previous,
             "following": following,
             "nav": "planning",
@@ -79,16 +79,16 @@ def feed_regenerate(request):
 @contact_required
 @require_POST
 def feed_revoke(request):
-    planning.feed_revoke(contact=request.contact)
+    services.feed_revoke(contact=request.contact)
     return render(request, "extranet/planning_feed.html", {"revoked": True, "nav": "planning"})
 
 
 def planning_feed(request, token: str):
     """The .ics feed: the token is the credential (calendar apps cannot log in)."""
-    contact = planning.feed_contact(token)
+    contact = services.feed_contact(token)
     if contact is None:
         raise Http404
-    body = planning.feed_text(contact, base_url=request.build_absolute_uri("/"))
+    body = selectors.feed_text(contact, base_url=request.build_absolute_uri("/"))
     response = HttpResponse(body, content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = 'inline; filename="oceanis-interventions.ics"'
     response["Cache-Control"] = "private, max-age=300"

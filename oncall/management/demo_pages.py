@@ -25,7 +25,7 @@ from tickets.management.commands.seed_demo import mark_as_history
 from tickets.models import Channel, EventKind, Kind, TechnicalDomain, TicketEvent
 
 from ..models import AckVia, Page, PageLevel
-from ..paging import ack_delay, page_acknowledge, page_advance
+from ..services.paging import ack_delay, page_acknowledge, page_advance
 from ..triggers import page_raise_for_event
 
 

@@ -2,7 +2,7 @@
 
 Models hold data and invariants only. Every change goes through ``projects.services`` (lifecycle,
 milestones, deliverables, provisioning tasks), ``projects.booking`` (engineer bookings),
-``projects.handover`` (hand-over to RUN) and ``projects.links`` (tickets).
+``projects.services.handover`` (hand-over to RUN) and ``projects.links`` (tickets).
 """
 
 from .links import BuildEscalation, HandOver, TicketProject

@@ -1,7 +1,7 @@
 import pytest
 from django.core.cache import cache
 
-from api.tokens import token_create
+from api.services import token_create
 from tests.api.conftest import bearer
 from tests.factories import ContractFactory
 

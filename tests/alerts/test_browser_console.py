@@ -3,9 +3,6 @@ turns it into a ticket, without leaving the console."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 
@@ -13,32 +10,15 @@ from alerts.models import Event
 from tests.alerts.test_console import make_event
 from tests.browser_checks import axe_violations
 from tests.factories import ContractFactory, TechnicianFactory
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 from tickets.models import Ticket
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture(autouse=True)
 def _full_urls(_api_only_urls, settings):
     settings.ROOT_URLCONF = "oceanis.urls"
-
-
-def login(page, url, username):
-    page.goto(url)
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
 
 
 def test_an_event_is_acknowledged_then_turned_into_a_ticket_from_the_console(live_server, browser):
@@ -47,9 +27,7 @@ def test_an_event_is_acknowledged_then_turned_into_a_ticket_from_the_console(liv
     event = make_event(acme, 1, host="fw-core-1", summary="Lien WAN saturé", severity="minor")
     make_event(acme, 2, host="db-2", summary="Réplication en retard", severity="warning")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    login(page, live_server.url + reverse("login"), "sophie")
-    page.goto(live_server.url + reverse("alerts:console"))
+    page = login(browser, live_server, "sophie", reverse("alerts:console"))
     row = page.locator(f"tr[data-event='{event.pk}']")
     assert "Actif" in row.inner_text() and "fw-core-1" in row.inner_text()
 

@@ -5,7 +5,7 @@ from django.db import connection
 
 from alerts.models import Event
 from alerts.services import alerts_ingest
-from api.tokens import token_create
+from api.services import token_create
 from tests.alerts.test_parsing import parse
 from tests.factories import ContractFactory
 from tests.tickets.test_concurrency import run_in_threads

@@ -4,7 +4,7 @@ import pytest
 import time_machine
 
 from alerts.models import Event, MonitoredHost, RejectedAlert
-from api.tokens import token_create
+from api.services import token_create
 from sla.policy import HoursPlan
 from tests.alerts.conftest import alert
 from tests.api.conftest import bearer

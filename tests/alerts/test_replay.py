@@ -6,7 +6,7 @@ import pytest
 from alerts.models import Event, MonitoredHost, RejectedAlert
 from alerts.parsing import AlertPayloadError
 from alerts.replay import AlreadyReplayed, rejected_alert_replay
-from api.tokens import token_create
+from api.services import token_create
 from tests.alerts.conftest import alert
 from tests.alerts.test_intake import send
 from tests.api.conftest import bearer

@@ -3,7 +3,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.factories import ContractFactory
 
 

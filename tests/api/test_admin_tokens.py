@@ -10,7 +10,7 @@ import time_machine
 from django.urls import reverse
 
 from api.models import ApiToken
-from api.tokens import token_create
+from api.services import token_create
 from tests.api.conftest import bearer
 
 pytestmark = pytest.mark.django_db

@@ -25,7 +25,7 @@ from alerts.models import Event, RejectedAlert
 from api.models import WebhookDelivery, WebhookSubscription
 from api.parsers import BodyError, loads
 from api.scopes import ALL_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from notices.models import Notice, NoticeKind
 from notices.services import Draft, notices_create
 from oncall.models import Page, PageReason, PageTrigger

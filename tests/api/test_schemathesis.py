@@ -25,7 +25,7 @@ from schemathesis.specs.openapi.checks import positive_data_acceptance
 from schemathesis.transport.wsgi import WSGITransport
 
 from api.scopes import ALL_SCOPES, CLIENT_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.factories import ContactFactory, SiteFactory, TechnicianFactory, make_ticket
 
 TESTING_PHASES = {
@@ -172,7 +172,7 @@ def _fuzzable(settings, monkeypatch):
     # Thousands of requests in a minute: the limits are not what is under test here.
     settings.API_THROTTLE_RATES = {"api": "1000000/minute", "alerts": "1000000/minute"}
     # Fuzzed subscriptions get fuzzed URLs: a ping must not leave the machine.
-    monkeypatch.setattr("api.webhooks.post_signed", lambda *args, **kwargs: (204, ""))
+    monkeypatch.setattr("api.services.webhooks.post_signed", lambda *args, **kwargs: (204, ""))
     # schemathesis 4.32.5's `ignored_auth` probe hands the WSGI transport the socket options of
     # a network session (TypeError in werkzeug): drop them, as its own session path does.
     send = WSGITransport.send

@@ -6,7 +6,7 @@ from rest_framework.test import APIClient
 from api.auth import InsufficientScope, TokenScopeRequired
 from api.models import ApiToken, WebhookSubscription
 from api.scopes import ALL_SCOPES, CLIENT_SCOPES, INTEGRATION_SCOPES, TokenScope
-from api.tokens import token_create, token_set_scopes
+from api.services import token_create, token_set_scopes
 from knowledge.models import Visibility
 from knowledge.services import article_create
 from tests.api.conftest import bearer
@@ -82,7 +82,7 @@ ROUTES = {
 @pytest.fixture
 def world(acme, monkeypatch):
     """One object behind every path parameter, all of ACME's."""
-    monkeypatch.setattr("api.webhooks.post_signed", lambda *args, **kwargs: (204, ""))
+    monkeypatch.setattr("api.services.webhooks.post_signed", lambda *args, **kwargs: (204, ""))
     site = SiteFactory(client=acme)
     subscription = WebhookSubscription.objects.create(
         name="Facturation",

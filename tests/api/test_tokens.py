@@ -8,7 +8,7 @@ from rest_framework.test import APIClient
 
 from api.models import ApiToken, hash_token
 from api.scopes import TokenScope
-from api.tokens import token_create, token_revoke
+from api.services import token_create, token_revoke
 from tests.api.conftest import bearer
 from tests.factories import ContactFactory, TechnicianFactory, UserFactory
 

@@ -9,8 +9,9 @@ import time_machine
 from django.db import transaction
 from kombu.exceptions import OperationalError
 
-from api import tasks, webhooks
+from api import tasks
 from api.models import WebhookDelivery
+from api.services import webhooks
 from oceanis import delivery as outbox
 from tests.api.test_webhooks import Receiver, subscribe
 from tests.factories import TechnicianFactory, make_ticket

@@ -9,8 +9,9 @@ import pytest
 import time_machine
 from django.core.exceptions import ValidationError
 
-from api import tasks, webhooks
+from api import tasks
 from api.models import WebhookDelivery, WebhookSubscription
+from api.services import webhooks
 from tests.factories import TechnicianFactory, make_ticket
 from tickets import services
 from tickets.models import EventKind

@@ -8,7 +8,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.scopes import ALL_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.api.conftest import bearer
 from tests.factories import TechnicianFactory, make_manager, make_ticket
 from tickets import services

@@ -5,9 +5,7 @@ violation on the queue, the ticket page, on-call, major incidents and reports.""
 from __future__ import annotations
 
 import datetime as dt
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -25,18 +23,10 @@ from tests.factories import (
     make_manager,
     make_ticket,
 )
+from tests.support.browser import BROWSER_TEST, PASSWORD
 from tickets import services
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture

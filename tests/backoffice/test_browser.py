@@ -7,12 +7,9 @@ synthesis. Screenshots of the dispatch screen and the ticket page go to docs/scr
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
-from django.urls import reverse
 
 from clients.models import Contract
 from sla.policy import HoursPlan, Urgency
@@ -25,19 +22,10 @@ from tests.factories import (
     make_manager,
     make_ticket,
 )
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 from tickets.models import EventKind, State, Ticket
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -88,16 +76,6 @@ def team(settings, tmp_path):
         urgency=Urgency.NON_BLOCKING,
     )
     return {"manager": manager, "julien": julien}
-
-
-def login(browser, live_server, username):
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-    return page
 
 
 def test_a_phone_ticket_from_creation_to_closure(live_server, browser, team):

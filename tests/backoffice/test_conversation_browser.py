@@ -4,29 +4,19 @@ a closed request becomes a follow-up request its former owner is told about."""
 
 from __future__ import annotations
 
-import os
 import urllib.request
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
 
 from notifications.models import KnownMessageId
-from tests.extranet.conftest import PASSWORD, make_contact
+from tests.extranet.conftest import make_contact
 from tests.factories import ContractFactory, TechnicianFactory, make_ticket
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 from tickets import services
 from tickets.models import Ticket
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -58,12 +48,7 @@ def scene(settings, tmp_path):
 
 
 def staff_login(browser, live_server, username, next_url="/"):
-    tab = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    tab.goto(f"{live_server.url}/login/?next={next_url}")
-    tab.fill("#id_username", username)
-    tab.fill("#id_password", PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url(f"**{next_url}")
+    tab = login(browser, live_server, username, next_url)
     # The bell is swapped in by htmx at load: its label then carries the count.
     # (a locator assertion: wait_for_function's string would need eval, which the CSP blocks)
     import re
@@ -85,13 +70,10 @@ def test_a_client_comment_shows_on_the_assignees_bell_and_queue_row_without_relo
     assert staff.locator("#notice-bell .notice-count").inner_text() == ""
     staff.evaluate("window.__same_page = true")
 
-    client = browser.new_page(locale="fr-FR")  # another browser context: the client's own
-    client.goto(live_server.url + reverse("extranet:home"))
-    client.fill("#id_username", scene["contact"].user.username)
-    client.fill("#id_password", PASSWORD)
-    client.click("button[type=submit]")
-    client.wait_for_url(live_server.url + reverse("extranet:home"))
-    client.goto(live_server.url + reverse("extranet:request", args=[ticket.pk]))
+    # Another browser context: the client's own.
+    client = login(
+        browser, live_server, scene["contact"].user, reverse("extranet:request", args=[ticket.pk])
+    )
     assert "qui est prévenu" in client.content()
     client.fill("#id_body", "Le scanner du quai 3 ne répond toujours pas après redémarrage.")
     client.click("#commenter button[type=submit]")

@@ -12,6 +12,7 @@ from django.urls import reverse
 from sla.policy import Urgency
 from tests.factories import make_ticket
 from tickets import services
+from tickets.models import Ticket
 
 from .conftest import MONDAY_9
 
@@ -119,3 +120,66 @@ def test_the_dispatch_list_pages_on_its_deadline_and_counts_every_ticket(
         # The live refresh of a later page asks for that same page.
         second = pages[1].content.decode()
         assert f'hx-get="{url}?after=' in second
+
+
+@pytest.fixture
+def queue_without_deadlines(technician):
+    """13 active tickets, 7 of them without a GTI deadline (e.g. imported without a contract's
+    rule): some running, some taken in charge, several created at the same instant."""
+    tickets = []
+    with time_machine.travel(MONDAY_9, tick=False):
+        for n in range(13):
+            tickets.append(make_ticket(urgency=URGENCIES[n % 3]))
+    for ticket in tickets[1::3]:
+        services.ticket_take_in_charge(ticket=ticket, by=technician.user)
+    without = [t.pk for n, t in enumerate(tickets) if n % 2 == 0]
+    Ticket.objects.filter(pk__in=without).update(
+        gti_deadline=None, gti_risk_at=None, gti_duration=None, gti_basis=""
+    )
+    return tickets
+
+
+@pytest.mark.parametrize("sort", ["deadline", "urgency"])
+def test_tickets_without_deadline_are_reached_forward_and_backward(
+    tech_client, queue_without_deadlines, monkeypatch, sort
+):
+    from backoffice.views import queues
+
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=2), tick=False):
+        whole = refs(tech_client.get(TEAM, {"sort": sort}))
+        assert sorted(whole) == sorted(t.reference for t in queue_without_deadlines)
+        monkeypatch.setattr(queues, "PAGE_SIZE", 3)
+        forward = walk(tech_client, TEAM, {"sort": sort})
+        assert [r for page in forward for r in refs(page)] == whole
+        assert [len(refs(p)) for p in forward] == [3, 3, 3, 3, 1]
+        back = [forward[-1]]
+        while query := link(back[-1], "prev"):
+            back.append(tech_client.get(f"{TEAM}?{query}"))
+        assert [refs(p) for p in reversed(back)] == [refs(p) for p in forward]
+        # Without a deadline, a ticket comes after those with one of the same rank.
+        rows = [Ticket.objects.get(reference=r) for r in whole]
+        running = [t.gti_deadline for t in rows if t.state in ("new", "assigned")]
+        if sort == "deadline":
+            assert running.index(None) == len([d for d in running if d is not None])
+
+
+def test_the_dispatch_list_reaches_tickets_without_deadline(manager_client, monkeypatch):
+    from backoffice.views import dispatch
+
+    with time_machine.travel(MONDAY_9, tick=False):
+        tickets = [make_ticket(urgency=URGENCIES[n % 3]) for n in range(7)]
+    Ticket.objects.filter(pk__in=[t.pk for t in tickets[::2]]).update(
+        gti_deadline=None, gti_risk_at=None, gti_duration=None, gti_basis=""
+    )
+    monkeypatch.setattr(dispatch, "PAGE_SIZE", 2)
+    url = reverse("backoffice:dispatch")
+    with time_machine.travel(MONDAY_9 + dt.timedelta(hours=1), tick=False):
+        forward = walk(manager_client, url, {})
+        listed = [row["ticket"].reference for p in forward for row in p.context["rows"]]
+        assert sorted(listed) == sorted(t.reference for t in tickets)
+        back = [forward[-1]]
+        while query := link(back[-1], "prev"):
+            back.append(manager_client.get(f"{url}?{query}"))
+        assert [[r["ticket"].reference for r in p.context["rows"]] for p in reversed(back)] == [
+            [r["ticket"].reference for r in p.context["rows"]] for p in forward
+        ]

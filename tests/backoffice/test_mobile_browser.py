@@ -5,9 +5,7 @@ ticket-phone.png)."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -22,19 +20,10 @@ from tests.factories import (
     make_manager,
     make_ticket,
 )
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 from tickets import services
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -81,13 +70,7 @@ def scene(settings, tmp_path):
 
 
 def phone_login(browser, live_server, username):
-    page = browser.new_page(viewport=PHONE, locale="fr-FR", is_mobile=True, has_touch=True)
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
-    return page
+    return login(browser, live_server, username, viewport=PHONE, is_mobile=True, has_touch=True)
 
 
 def assert_fits_the_phone(page):

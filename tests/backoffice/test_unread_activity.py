@@ -6,6 +6,8 @@ import re
 
 import pytest
 import time_machine
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from extranet.services import comment_add, request_create
@@ -86,6 +88,32 @@ def test_new_client_activity_after_the_visit_marks_the_row_again(tech_client, te
         assert unread(tech_client.get(HOME))[ticket.reference] is False
         comment_add(contact=contact, ticket=ticket, body="Second message")
         assert unread(tech_client.get(HOME))[ticket.reference] is True
+
+
+def test_opening_a_ticket_writes_only_when_there_is_activity_to_mark_read(
+    tech_client, technician, contact
+):
+    ticket = make_ticket(client=contact.client, contact=contact, assignee=technician)
+    page = reverse("backoffice:ticket", args=[ticket.reference])
+
+    def writes() -> list[str]:
+        with CaptureQueriesContext(connection) as captured:
+            assert tech_client.get(page).status_code == 200
+        return [
+            q["sql"] for q in captured if "tickets_ticketseen" in q["sql"] and "INSERT" in q["sql"]
+        ]
+
+    assert writes() == []  # no client activity: nothing to mark read
+    with time_machine.travel(MONDAY_9, tick=False):
+        comment_add(contact=contact, ticket=ticket, body="Une question")
+        assert len(writes()) == 1
+        assert writes() == []  # already read: the page view stays a read
+        assert unread(tech_client.get(HOME))[ticket.reference] is False
+    with time_machine.travel(MONDAY_9 + dt.timedelta(minutes=5), tick=False):
+        comment_add(contact=contact, ticket=ticket, body="Une autre")
+        assert unread(tech_client.get(HOME))[ticket.reference] is True
+        assert len(writes()) == 1
+        assert unread(tech_client.get(HOME))[ticket.reference] is False
 
 
 def test_a_request_opened_by_the_client_is_unread_until_opened_and_staff_notes_are_not_activity(

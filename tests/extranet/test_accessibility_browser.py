@@ -4,25 +4,15 @@ on the sign-in page, the home page, a request, a new request and the other pages
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser_checks import PHONE, axe_violations
 from tests.extranet.conftest import PASSWORD
+from tests.support.browser import BROWSER_TEST
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.mark.parametrize(

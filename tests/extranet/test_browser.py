@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.urls import NoReverseMatch, reverse
@@ -12,21 +10,13 @@ from django.utils import timezone
 
 from tests.extranet.conftest import PASSWORD, make_contact
 from tests.factories import ContractFactory, SiteFactory, TechnicianFactory, make_ticket
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, signed_in_context
 from tickets import services
 from tickets.attachments import attachment_add
 from tickets.models import TicketEvent
 from tickets.planning import intervention_plan
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -120,12 +110,7 @@ def test_a_contact_follows_a_request_comments_and_staff_see_the_comment(
     tech_user = scene["tech"].user
     tech_user.is_superuser = True
     tech_user.save()
-    staff = browser.new_page()
-    staff.goto(live_server.url + "/admin/login/")
-    staff.fill("#id_username", tech_user.username)
-    staff.fill("#id_password", PASSWORD)
-    staff.click("input[type=submit], button[type=submit]")
-    staff.wait_for_load_state()
+    staff = signed_in_context(browser, live_server, tech_user, viewport=None).new_page()
     try:
         url = reverse("backoffice:ticket", kwargs={"reference": ticket.reference})
     except NoReverseMatch:

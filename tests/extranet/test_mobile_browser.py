@@ -5,26 +5,14 @@ Screenshots go to docs/screenshots/ (extranet-home-phone.png, extranet-request-p
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
 from django.urls import reverse
 from django.utils import timezone
 
 from tests.browser_checks import PHONE, horizontal_overflow, outside_viewport, words_broken
 from tests.extranet.conftest import PASSWORD
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def phone_page(browser, live_server, contact):
@@ -41,7 +29,9 @@ def phone_page(browser, live_server, contact):
 def assert_fits_the_phone(page):
     assert horizontal_overflow(page) == [], page.url
     assert words_broken(page, ".xn-top, .xn-main") == [], page.url
-    assert outside_viewport(page, ".xn-nav a, .xn-user button, .xn-user select") == [], page.url
+    assert (
+        outside_viewport(page, ".xn-nav a, .xn-user a, .xn-user button, .xn-user select") == []
+    ), page.url
 
 
 def test_every_extranet_page_fits_a_phone(live_server, browser, org_a):
@@ -61,10 +51,12 @@ def test_every_extranet_page_fits_a_phone(live_server, browser, org_a):
         reverse("extranet:service_level"),
         reverse("extranet:projects"),
         reverse("extranet:incidents"),
+        reverse("extranet:security"),
     ]
     for url in urls:
         page.goto(live_server.url + url)
-        assert page.locator(".xn-nav a").count() == 8
+        assert page.locator(".xn-nav a").count() == 9  # with Comités
+        assert page.locator(".xn-user a").count() == 2  # Sécurité, Mes sessions
         assert_fits_the_phone(page)
 
 

@@ -25,6 +25,8 @@ from tickets.models import TicketEvent
 # major incident or a project of the client.
 INCIDENT_PAGES = {"extranet:incident_report", "extranet:incident_report_pdf"}
 PROJECT_PAGES = {"extranet:project"}
+# Steering committees (portfolios.client_urls): ``pk`` names a committee of the client.
+COMMITTEE_PAGES = {"extranet:committee"}
 
 # Public pages (login, password reset) and the token-authenticated feed.
 PUBLIC = {
@@ -44,6 +46,11 @@ ACTIONS = {
     "extranet:request_reopen",
     "extranet:planning_feed_regenerate",
     "extranet:planning_feed_revoke",
+    "extranet:session_revoke",
+    "extranet:sessions_revoke_others",
+    "extranet:security_remove",
+    "extranet:security_recovery_regenerate",
+    "extranet:security_organisation",
 }
 
 
@@ -76,6 +83,10 @@ def kwargs_for(pattern, org, url_name="") -> dict:
         values["pk"] = org_client_pages(org).incident.pk
     elif url_name in PROJECT_PAGES:
         values["pk"] = org_client_pages(org).project.pk
+    elif url_name in COMMITTEE_PAGES:
+        values["pk"] = org_committee(org).committee.pk
+    if "session_id" in pattern.converters:
+        values["session_id"] = org_session(org).pk
     kwargs = {}
     for name in pattern.converters:
         assert name in values, f"client URL parameter {name!r} has no value in the security suite"
@@ -104,6 +115,31 @@ def org_client_pages(org):
             kind=ProjectKind.VPN,
             by=staff,
             project_manager=staff,
+        )
+    return org
+
+
+def org_session(org):
+    """A session of ``org``'s contact opened in another browser, made once."""
+    if getattr(org, "session", None) is None:
+        from logins.models import LoginSession
+
+        Client().force_login(org.contact.user)
+        org.session = LoginSession.objects.filter(user=org.contact.user).latest("pk")
+    return org.session
+
+
+def org_committee(org):
+    """A steering committee of ``org``'s client with one action, made once."""
+    if getattr(org, "committee", None) is None:
+        from portfolios.services import ActionDraft, committee_create
+
+        org.committee = committee_create(
+            client=org.client,
+            held_on=timezone.localdate(),
+            by=None,
+            decisions=f"Décision confidentielle {org.client.code}",
+            actions=[ActionDraft(description=f"Action confidentielle {org.client.code}")],
         )
     return org
 
@@ -173,6 +209,8 @@ def test_anonymous_users_are_sent_to_the_extranet_login(client, org_b, name):
 def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, name):
     if name in {"extranet:incidents", "extranet:projects"}:
         org_client_pages(org_b)  # so that lists have something of client B to leak
+    if name == "extranet:committees":
+        org_committee(org_b)
     pattern = pattern_of(name)
     kwargs = kwargs_for(pattern, org_b, name)
     url = reverse(name, kwargs=kwargs)
@@ -206,6 +244,8 @@ def test_a_contact_never_reaches_another_clients_objects(client, org_a, org_b, n
                 secrets = [org_b.ticket.title, org_b.ticket.reference, org_b.document.title]
                 if getattr(org_b, "incident", None) is not None:
                     secrets += [org_b.incident.title, org_b.project.name]
+                if getattr(org_b, "committee", None) is not None:
+                    secrets += [reverse("extranet:committee", args=[org_b.committee.pk])]
                 for secret in secrets:
                     assert secret not in body, (name, secret)
     assert TicketEvent.objects.filter(ticket__client=org_b.client).count() == events_before

@@ -5,8 +5,6 @@ does not."""
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 from django.urls import reverse
@@ -21,20 +19,11 @@ from tests.factories import (
     UserFactory,
     make_ticket,
 )
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 
 from .helpers import publish
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -65,22 +54,14 @@ def scene():
     return {"tech": tech, "claire": claire, "paul": paul, "incident": incident}
 
 
-def login(page, url, username):
-    page.goto(url)
-    page.fill("#id_username", username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
-
-
 def test_staff_publish_an_update_and_the_affected_client_sees_the_banner(
     live_server, browser, scene, mailoutbox
 ):
     incident = scene["incident"]
     SCREENSHOTS.mkdir(parents=True, exist_ok=True)
-    staff = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    login(staff, live_server.url + reverse("login"), scene["tech"].user.username)
-    staff.goto(live_server.url + reverse("incidents:detail", args=[incident.pk]))
+    staff = login(
+        browser, live_server, scene["tech"].user, reverse("incidents:detail", args=[incident.pk])
+    )
     staff.click("text=Publier une communication")
     staff.select_option("#template-kind", "update")
     staff.click("text=Charger le modèle")
@@ -102,17 +83,19 @@ def test_staff_publish_an_update_and_the_affected_client_sees_the_banner(
     assert [m.to for m in mailoutbox] == [["claire@example.test"]] * 2
     assert update in mailoutbox[-1].body
 
-    client_page = browser.new_page(viewport={"width": 1280, "height": 800}, locale="fr-FR")
-    login(client_page, live_server.url + reverse("extranet:login"), "claire")
-    client_page.goto(live_server.url + reverse("extranet:incidents"))
+    client_page = login(
+        browser,
+        live_server,
+        "claire",
+        reverse("extranet:incidents"),
+        viewport={"width": 1280, "height": 800},
+    )
     banner = client_page.locator(f"[data-incident='{incident.reference}']")
     assert banner.is_visible()
     assert "Incident en cours – Panne de la messagerie hébergée" in banner.inner_text()
     assert "le contrôleur de stockage défaillant est remplacé" in banner.inner_text()
     client_page.screenshot(path=str(SCREENSHOTS / "incident-banner.png"), full_page=True)
 
-    unaffected = browser.new_page()
-    login(unaffected, live_server.url + reverse("extranet:login"), "paul")
-    unaffected.goto(live_server.url + reverse("extranet:incidents"))
+    unaffected = login(browser, live_server, "paul", reverse("extranet:incidents"))
     assert unaffected.locator("[data-incident]").count() == 0
     assert "Panne de la messagerie" not in unaffected.content()

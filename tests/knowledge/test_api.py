@@ -4,7 +4,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from knowledge import services
 from knowledge.models import Visibility
 

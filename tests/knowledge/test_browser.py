@@ -3,29 +3,20 @@ it, and the suggestion is counted."""
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from knowledge import services
 from knowledge.models import Deflection, Visibility
 from tests.factories import ContactFactory, ContractFactory, TechnicianFactory, UserFactory
+from tests.support.browser import BROWSER_TEST, login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
 # Looked at by whoever changes these pages; not part of the README's gallery.
 SHOTS = Path(tempfile.gettempdir()) / "oceanis-screenshots"
-PASSWORD = "secret-pass-123"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_a_contact_typing_a_request_title_sees_a_suggested_article(live_server, browser, tmp_path):
@@ -41,14 +32,7 @@ def test_a_contact_typing_a_request_title_sees_a_suggested_article(live_server, 
     )
     services.article_create(by=tech.user, title="Imprimante : code admin", body="interne")
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page.goto(live_server.url + reverse("extranet:login"))
-    page.fill("#id_username", user.username)
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(live_server.url + reverse("extranet:home"))
-
-    page.goto(live_server.url + reverse("extranet:request_new"))
+    page = login(browser, live_server, user, reverse("extranet:request_new"))
     page.locator("#id_title").press_sequentially("Bourrage imprim", delay=40)
     suggestion = page.locator("#kb-suggest a", has_text="débloquer un bourrage papier")
     suggestion.wait_for(timeout=10_000)

@@ -3,10 +3,6 @@ CSP), submitting it puts the ticket pending on the client; the linked tickets pa
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
 from playwright.sync_api import expect
 
 from macros.services import macro_create
@@ -14,19 +10,11 @@ from relations.models import LinkKind
 from relations.services import link_create
 from tests.backoffice.test_conversation_browser import staff_login
 from tests.factories import ContactFactory, ContractFactory, TechnicianFactory, make_ticket
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS
 from tickets import services
 from tickets.models import State
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-
-CHROMIUM = "/usr/bin/chromium"
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_a_macro_fills_the_entry_and_puts_the_ticket_pending(

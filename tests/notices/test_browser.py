@@ -3,36 +3,18 @@ without reloading the page, and names the count for screen readers."""
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
 from notices.models import NoticeKind
 from notices.services import Draft, notices_create
 from tests.factories import TechnicianFactory
+from tests.support.browser import BROWSER_TEST, login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # the UserFactory password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_the_bell_counts_a_new_notice_without_reload(live_server, browser, settings):
     settings.NOTICES_BELL_REFRESH_SECONDS = 1
     tech = TechnicianFactory(user__username="julien")
-    tab = browser.new_page(locale="fr-FR")
-    tab.goto(f"{live_server.url}/login/?next=/incidents/")
-    tab.fill("#id_username", "julien")
-    tab.fill("#id_password", PASSWORD)
-    tab.click("button[type=submit]")
-    tab.wait_for_url("**/incidents/")
+    tab = login(browser, live_server, tech.user, "/incidents/", viewport=None)
     bell = tab.locator("#notice-bell")
     bell.wait_for()
     # Swapped in by htmx at load: the label now carries the count.

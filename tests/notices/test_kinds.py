@@ -157,7 +157,7 @@ def test_a_client_contact_watching_never_gets_notices(ticket, owner, contact, co
 
 
 def test_the_paged_technician_gets_a_notice_once_per_page(django_capture_on_commit_callbacks):
-    from oncall import paging
+    from oncall.services import paging
     from tests.notices.oncall_setup import critical_at_night
 
     page = critical_at_night(django_capture_on_commit_callbacks)

@@ -5,9 +5,9 @@ from __future__ import annotations
 import pytest
 from django.urls import reverse
 
-from notifications import outbox
 from notifications.inbound.service import inbound_receive
 from notifications.models import InboundMessage, Notification
+from notifications.services import outbox
 from tests.factories import ContactFactory, make_ticket
 
 from .corpus import raw

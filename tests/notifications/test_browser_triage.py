@@ -3,30 +3,15 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-from django.urls import reverse
-
 from clients.models import Contact
 from notifications.models import InboundMessage
 from tests.browser_checks import axe_violations
 from tests.factories import ContractFactory, TechnicianFactory
 from tests.notifications.test_triage import received
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 from tickets.models import Ticket
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_a_triage_mail_becomes_a_ticket_for_a_new_contact(live_server, browser):
@@ -34,12 +19,7 @@ def test_a_triage_mail_becomes_a_ticket_for_a_new_contact(live_server, browser):
     durand = ContractFactory(client__code="durand", client__name="Durand SA").client
     message = received()
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "sophie")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = login(browser, live_server, "sophie")
     # The counter beside the bell loads by itself and leads to the queue.
     counter = page.locator("#triage-counter")
     counter.wait_for(state="visible")

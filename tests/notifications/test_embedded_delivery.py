@@ -14,7 +14,7 @@ import pytest
 from rest_framework.test import APIClient
 
 from api.scopes import INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from notices.models import Notice, NoticeKind
 from notifications.models import Notification
 from oceanis import handoff

@@ -15,8 +15,9 @@ from django.core.mail import EmailMultiAlternatives
 from django.db import connection
 from django.utils import timezone
 
-from notifications import outbox, tasks
+from notifications import tasks
 from notifications.models import EventDispatch, Notification
+from notifications.services import outbox
 from tests.factories import make_ticket
 from tickets import services
 from tickets.models import EventKind

@@ -21,9 +21,17 @@ from django_fsm import FSMFieldMixin
 from calendars import services as calendar_services
 from calendars.models import CalendarChange
 from changes import services as change_services
+from identity import services as identity_services
+from identity.models import FactorEvent
 from oceanis.models import AppendOnlyModel
 from projects import services as project_services
-from tests.factories import ClientFactory, ContractFactory, TechnicianFactory, make_ticket
+from tests.factories import (
+    ClientFactory,
+    ContractFactory,
+    TechnicianFactory,
+    make_manager,
+    make_ticket,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -65,6 +73,11 @@ def _change():
 
 
 # How to get one instance of each model with an event log that is registered in the admin.
+def _factor_event():
+    identity_services.factors_reset(user=TechnicianFactory().user, by=make_manager().user)
+    return FactorEvent.objects.latest("pk")
+
+
 BUILDERS = {
     "tickets.Ticket": lambda: make_ticket(client=ContractFactory().client),
     "tickets.TicketEvent": lambda: make_ticket(client=ContractFactory().client).events.get(),
@@ -77,6 +90,7 @@ BUILDERS = {
         ),
         CalendarChange.objects.latest("pk"),
     )[1],
+    "identity.FactorEvent": _factor_event,
 }
 
 

@@ -16,7 +16,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 
 from api.scopes import ALL_SCOPES, CLIENT_SCOPES, INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.factories import (
     ContactFactory,
     ContractFactory,
@@ -33,11 +33,17 @@ from tickets.models import State, Ticket
 NOT_STAFF = re.compile(
     r"^(healthz|metrics|favicon|set_language|login|logout|admin:.*|api:.*|extranet:.*|"
     r"notifications:inbound-mail|oncall:(ack_link|ical_feed|api_now_moved|api_page_ack_moved)|"
-    r"incidents:client_.*|projects:client_.*|satisfaction:(rate|extranet_rate))$"
+    r"incidents:client_.*|projects:client_.*|satisfaction:(rate|extranet_rate)|"
+    # single sign-on: the login's own doors, proven in tests/sso/
+    r"sso:.*|"
+    # passkey ceremonies: JSON endpoints, proven in tests/identity/test_passkeys.py
+    r"otp_webauthn:.*)$"
 )
-# The manager and the deputy only (staff.policy: DISPATCH, REPORTS, SHIFT_PLAN, CALENDARS_MANAGE).
+# The manager and the deputy only (staff.policy: DISPATCH, REPORTS, SHIFT_PLAN, CALENDARS_MANAGE),
+# and the portfolio screens, which service managers share (tests/portfolios prove their side).
 MANAGER_ONLY = re.compile(
-    r"^(backoffice:dispatch.*|reports:.*|shifts:(assign|unassign)|calendars:.*)$"
+    r"^(backoffice:dispatch.*|reports:.*|shifts:(assign|unassign)|calendars:.*|portfolios:.*|"
+    r"identity:(team|reset))$"
 )
 # Polled by htmx: an expired session gets 401 (htmx would swap a login page in the top bar).
 HTMX_FRAGMENTS = {"notices:bell", "triage:counter", "telephony:card"}
@@ -49,6 +55,7 @@ MISSING = {
     "problem_pk": 999999,
     "article_id": 999999,
     "call_id": 999999,
+    "session_id": 999999,
     "reference": "OC-2099-999999",
     "action": "take_in_charge",
     "key": "inconnu",

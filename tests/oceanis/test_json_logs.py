@@ -108,7 +108,7 @@ def test_a_back_office_ticket_request_carries_the_ticket_reference(client, techn
 
 def test_an_api_ticket_request_carries_the_ticket_reference(json_lines):
     from api.scopes import INTEGRATION_SCOPES
-    from api.tokens import token_create
+    from api.services import token_create
     from tests.api.conftest import bearer
 
     ticket = make_ticket()
@@ -131,7 +131,7 @@ def test_an_extranet_request_by_ticket_id_carries_the_ticket_reference(client, j
 
 
 def test_lines_written_by_the_application_during_a_request_carry_its_id(client, json_lines):
-    from api.tokens import token_create
+    from api.services import token_create
     from tests.api.conftest import bearer
 
     ContractFactory(client__code="acme")

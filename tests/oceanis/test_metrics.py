@@ -8,7 +8,7 @@ import time_machine
 from django.conf import settings
 from django.test import override_settings
 
-from api.tokens import token_create
+from api.services import token_create
 from notifications.models import Notification
 from oceanis.celery import app as celery_app
 from oceanis.schedule import EmbeddedScheduler

@@ -9,7 +9,7 @@ from django.conf import settings
 from django.test import override_settings
 from prometheus_client.parser import text_string_to_metric_families
 
-from api.tokens import token_create
+from api.services import token_create
 from ops import broker
 from tests.api.conftest import bearer
 from tests.factories import ContractFactory

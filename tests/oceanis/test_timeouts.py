@@ -22,7 +22,7 @@ from django.urls import path, reverse
 from django.utils import timezone
 
 from api.scopes import INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.factories import ContractFactory, TechnicianFactory
 from tickets.models import ReferenceCounter, Ticket
 

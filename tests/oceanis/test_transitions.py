@@ -158,7 +158,7 @@ PRIMITIVE_USERS = [
     "oceanis/transitions.py",
     "oceanis/models.py",
     "tickets",
-    "projects/services.py",
+    "projects/services",
     "changes",
     "incidents/services.py",
 ]

@@ -5,7 +5,7 @@ import time_machine
 from django.test import Client as HttpClient
 from django.urls import reverse
 
-from api.tokens import token_create
+from api.services import token_create
 from oncall.models import AckVia, Page, PageState
 from tests.factories import make_ticket
 from tests.oncall.conftest import paris

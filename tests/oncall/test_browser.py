@@ -4,8 +4,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-from pathlib import Path
 
 import pytest
 import time_machine
@@ -14,19 +12,11 @@ from oncall.models import Override
 from oncall.services import rotation_set_members, rotation_swap_weeks
 from tests.factories import TechnicianFactory, make_manager, make_ticket
 from tests.oncall.conftest import paris
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # the UserFactory password
 NOW = paris(2026, 10, 17, 2, 40)  # a Saturday night, 3rd week of the rotation
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 @pytest.fixture
@@ -78,15 +68,7 @@ def test_a_manager_browses_the_on_call_calendar_and_acknowledges_a_page(
     page_row = Page.objects.get(ticket=scene["ticket"])
     assert page_row.target.user.username == "thomas"
     with time_machine.travel(NOW, tick=True):
-        context = browser.new_context(
-            locale="fr-FR", timezone_id="Europe/Paris", viewport={"width": 1280, "height": 900}
-        )
-        tab = context.new_page()
-        tab.goto(f"{live_server.url}/login/?next=/oncall/")
-        tab.fill("#id_username", "sophie")
-        tab.fill("#id_password", PASSWORD)
-        tab.click("button[type=submit]")
-        tab.wait_for_url("**/oncall/")
+        tab = login(browser, live_server, "sophie", "/oncall/", timezone_id="Europe/Paris")
         assert tab.locator("[data-role=primary]").inner_text().startswith("Thomas Fournier")
         assert tab.locator("[data-role=backup]").inner_text().startswith("Laura Girard")
         assert "Hors heures ouvrées" in tab.locator(".oc-now h2").inner_text()
@@ -117,7 +99,7 @@ def test_a_manager_browses_the_on_call_calendar_and_acknowledges_a_page(
         tab.get_by_role("button", name="Acquitter et prendre en charge").click()
         assert "Appel acquitté" in tab.locator(".messages").inner_text()
         assert "Acquittée" in tab.locator("[data-field=state]").inner_text()
-        context.close()
+        tab.context.close()
     page_row.refresh_from_db()
     assert page_row.state == PageState.ACKNOWLEDGED
     assert page_row.intervention_met is True

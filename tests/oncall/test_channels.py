@@ -11,11 +11,11 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import SystemCheckError
 
-from oncall import paging
 from oncall.channels import configured_channels
 from oncall.channels.base import PageChannel, PageMessage
 from oncall.channels.webhook import SmsChannel
 from oncall.models import Page, PageAttempt
+from oncall.services import paging
 from tests.factories import make_ticket
 from tests.oncall.conftest import paris
 

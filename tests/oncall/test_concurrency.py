@@ -7,8 +7,8 @@ import time_machine
 from django.core import mail
 from django.db import connection
 
-from oncall import paging
 from oncall.models import AckVia, Page, PageAttempt, PageState
+from oncall.services import paging
 from oncall.triggers import page_raise_for_event
 from tests.factories import make_ticket
 from tests.oncall.conftest import paris

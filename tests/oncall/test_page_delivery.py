@@ -9,8 +9,8 @@ import pytest
 import time_machine
 
 from oceanis import delivery as outbox
-from oncall import paging
 from oncall.models import AckVia, PageState
+from oncall.services import paging
 from tests.oncall.test_channels import SATURDAY_3AM, Gateway, raise_page
 
 pytestmark = pytest.mark.django_db

@@ -8,8 +8,9 @@ import time_machine
 from django.core import mail
 
 from clients.models import Contract
-from oncall import paging, tasks
+from oncall import tasks
 from oncall.models import AckVia, Page, PageAttempt, PageLevel, PageReason, PageState, PageTrigger
+from oncall.services import paging
 from sla.policy import HoursPlan
 from tests.factories import ClientFactory, ContractFactory, make_ticket
 from tests.oncall.conftest import paris

@@ -8,7 +8,7 @@ from django.test import Client as HttpClient
 from django.urls import reverse
 
 from api.scopes import CLIENT_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from oncall.links import ack_token
 from oncall.models import AckVia, CalendarFeed, Override, Page, PageState
 from tests.factories import ContactFactory, UserFactory, make_ticket

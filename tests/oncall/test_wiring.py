@@ -6,8 +6,9 @@ from django.conf import settings
 from django.urls import reverse
 from kombu.exceptions import OperationalError
 
-from oncall import paging, tasks
+from oncall import tasks
 from oncall.models import Page
+from oncall.services import paging
 from tests.factories import make_ticket
 from tests.oncall.conftest import paris
 

@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import os
-import re
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
@@ -15,20 +12,11 @@ from projects.capacity import holiday_name, week_capacity, week_start
 from projects.models import Absence
 from staff.models import Level, Team
 from tests.factories import ClientFactory, TechnicianFactory, UserFactory, make_manager
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 
 from .conftest import make_project
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def working_monday(rank: int) -> dt.date:
@@ -84,12 +72,9 @@ def cell(page, engineer, monday):
 def test_the_capacity_grid_books_an_engineer_and_refuses_an_overbooking(
     live_server, browser, scene
 ):
-    page = browser.new_page(viewport={"width": 1400, "height": 1100}, locale="fr-FR")
-    page.goto(f"{live_server.url}/login/?next=/projects/capacite/")
-    page.fill('input[name="username"]', "cdp")
-    page.fill('input[name="password"]', PASSWORD)
-    page.click('button[type="submit"]')
-    page.wait_for_url(re.compile(r".*/projects/capacite/$"))
+    page = login(
+        browser, live_server, "cdp", "/projects/capacite/", viewport={"width": 1400, "height": 1100}
+    )
     assert page.locator("h1").inner_text() == "Capacité des ingénieurs BUILD"
     assert page.locator("#capacity-grid thead th").count() == 9  # engineer + 8 weeks
 

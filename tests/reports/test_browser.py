@@ -2,50 +2,17 @@
 
 from __future__ import annotations
 
-import os
-from pathlib import Path
-
-import pytest
-
 from tests.reports.conftest import build_march
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login, signed_in_context
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-CHROMIUM = "/usr/bin/chromium"
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
-@pytest.fixture
-def page(live_server):
-    from playwright.sync_api import sync_playwright
-
-    with sync_playwright() as p:
-        browser = p.chromium.launch(
-            executable_path=CHROMIUM,
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
-        page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-        yield page
-        browser.close()
-
-
-def login(page, live_server, username):
-    page.goto(f"{live_server.url}/login/")
-    page.fill("input[name=username]", username)
-    page.fill("input[name=password]", "secret-pass-123")
-    page.click("button[type=submit]")
-
-
-def test_a_manager_reads_the_monthly_report_with_its_charts(page, live_server):
+def test_a_manager_reads_the_monthly_report_with_its_charts(browser, live_server):
     march = build_march()
-    login(page, live_server, "boss")
-    page.goto(f"{live_server.url}/reports/?client={march.client_a.pk}&month=2026-03")
+    page = login(
+        browser, live_server, "boss", f"/reports/?client={march.client_a.pk}&month=2026-03"
+    )
     assert page.locator("h1").inner_text().endswith("Acme – mars 2026")
     gti = page.locator("#t-gti")
     assert (
@@ -63,8 +30,8 @@ def test_a_manager_reads_the_monthly_report_with_its_charts(page, live_server):
     page.screenshot(path=str(SCREENSHOTS / "reports-team.png"))
 
 
-def test_a_technician_is_refused_the_reports(page, live_server):
+def test_a_technician_is_refused_the_reports(browser, live_server):
     build_march()
-    login(page, live_server, "tech1")
+    page = signed_in_context(browser, live_server, "tech1").new_page()
     response = page.goto(f"{live_server.url}/reports/")
     assert response.status == 403

@@ -3,28 +3,19 @@
 
 from __future__ import annotations
 
-import os
 import tempfile
 from pathlib import Path
 
-import pytest
 from django.urls import reverse
 
 from tests.factories import ContractFactory, TechnicianFactory, make_ticket
+from tests.support.browser import BROWSER_TEST, login
 from tickets import services
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-CHROMIUM = "/usr/bin/chromium"
 # Looked at by whoever changes these pages; not part of the README's gallery.
 SHOTS = Path(tempfile.gettempdir()) / "oceanis-screenshots"
-PASSWORD = "secret-pass-123"
 
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def test_a_technician_finds_a_ticket_by_a_word_of_its_report_and_opens_it(live_server, browser):
@@ -39,12 +30,7 @@ def test_a_technician_finds_a_ticket_by_a_word_of_its_report_and_opens_it(live_s
         public=True,
     )
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "julie")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_load_state()
+    page = login(browser, live_server, tech.user)
 
     # The one search box of the top bar, with an accented plural the report spells otherwise.
     page.fill("#bo-q", "commutateur baie")

@@ -6,7 +6,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from changes import services as problem_services
 from knowledge import services as kb
 from knowledge.models import Visibility

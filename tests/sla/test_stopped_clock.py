@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from api.scopes import INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from oncall.triggers import page_reason
 from sla.status import gti_status
 from tests.factories import ContractFactory, make_ticket

@@ -5,7 +5,7 @@ import pytest
 from django.core.exceptions import PermissionDenied
 
 from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from shifts.services import handover_perform
 from staff import policy
 from staff.policy import Action, Role
@@ -133,7 +133,15 @@ def test_the_system_does_what_it_does_today(bobs_ticket, alice):
 
 @pytest.mark.parametrize(
     "action",
-    [Action.DISPATCH, Action.REPORTS, Action.SHIFT_PLAN, Action.ONCALL_OVERRIDE],
+    [
+        Action.DISPATCH,
+        Action.REPORTS,
+        Action.SHIFT_PLAN,
+        Action.ONCALL_OVERRIDE,
+        Action.PORTFOLIO_ASSIGN,
+        Action.PORTFOLIO_VIEW,  # a technician is no service manager (tests/portfolios)
+        Action.STEERING_MANAGE,
+    ],
 )
 def test_dispatch_reports_shift_planning_and_on_call_overrides_are_the_managers(alice, action):
     assert not policy.allows(alice.user, action)

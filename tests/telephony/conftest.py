@@ -6,7 +6,7 @@ from django.core.cache import cache
 from rest_framework.test import APIClient
 
 from api.scopes import CLIENT_SCOPES, INTEGRATION_SCOPES, TokenScope
-from api.tokens import token_create
+from api.services import token_create
 from sla.policy import HoursPlan
 from tests.factories import ContactFactory, ContractFactory, SiteFactory, TechnicianFactory
 

@@ -4,30 +4,19 @@ contact, channel phone). Screenshot: docs/screenshots/call-card.png."""
 
 from __future__ import annotations
 
-import os
 import re
-from pathlib import Path
+from datetime import timedelta
 
 import httpx
-import pytest
-from django.urls import reverse
+from django.utils import timezone
 
 from api.scopes import TokenScope
-from api.tokens import token_create
+from api.services import token_create
 from telephony.models import Extension
 from tests.factories import make_ticket
-from tests.support import CHROMIUM
+from tests.support.browser import BROWSER_TEST, SCREENSHOTS, login
 
-os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")  # Playwright's sync API runs a loop
-
-SCREENSHOTS = Path(__file__).resolve().parents[2] / "docs" / "screenshots"
-PASSWORD = "secret-pass-123"  # tests.factories.UserFactory's password
-
-pytestmark = [
-    pytest.mark.browser,
-    pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(not Path(CHROMIUM).exists(), reason="Debian chromium is not installed"),
-]
+pytestmark = BROWSER_TEST
 
 
 def webhook(live_server, raw_token: str, body: dict) -> int:
@@ -50,19 +39,16 @@ def test_the_call_card_appears_within_2_s_and_opens_a_prefilled_ticket(
     ongoing = make_ticket(client=pierre.client, contact=pierre, title="Imprimante du 1er étage")
     _token, raw = token_create(name="Wildix", scopes=[TokenScope.CALLS_WRITE])
 
-    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="fr-FR")
-    page.goto(live_server.url + reverse("login"))
-    page.fill("#id_username", "julien")
-    page.fill("#id_password", PASSWORD)
-    page.click("button[type=submit]")
-    page.wait_for_url(re.compile(r"/$"))
+    page = login(browser, live_server, julien.user)
     card = page.get_by_test_id("call-card")
     expect(card).to_have_count(0)
 
+    # A live call: the card only shows calls started within the last hours (LIVE_WINDOW).
+    started = timezone.now().replace(microsecond=0)
     call = {
         "call_id": "it_w1_1.0",
         "caller": "+33 2 51 10 20 00",
-        "started_at": "2026-12-03T09:00:00Z",
+        "started_at": started.isoformat(),
     }
     assert webhook(live_server, raw, call) == 201  # ringing: nobody's card yet
     page.wait_for_timeout(1500)
@@ -84,5 +70,6 @@ def test_the_call_card_appears_within_2_s_and_opens_a_prefilled_ticket(
     expect(page.get_by_test_id("contract")).to_contain_text("Astreinte 24h/24 7j/7")
 
     # The call ends: the card goes away by itself.
-    assert webhook(live_server, raw, call | {"ended_at": "2026-12-03T09:05:00Z"}) == 200
+    ended = (started + timedelta(minutes=5)).isoformat()
+    assert webhook(live_server, raw, call | {"ended_at": ended}) == 200
     expect(card).to_have_count(0, timeout=3000)

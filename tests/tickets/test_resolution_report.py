@@ -9,7 +9,7 @@ from django.urls import reverse
 from rest_framework.test import APIClient
 
 from api.scopes import INTEGRATION_SCOPES
-from api.tokens import token_create
+from api.services import token_create
 from tests.factories import make_ticket
 from tickets import services
 from tickets.models import EventKind, State

@@ -8,7 +8,7 @@ from django.core.management.base import BaseCommand, CommandError
 from clients.models import Client
 
 from ...scopes import TokenScope
-from ...tokens import token_create
+from ...services import token_create
 
 
 def _catalogue() -> str:

@@ -7,8 +7,9 @@ import datetime as dt
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from notifications import digest, outbox
+from notifications import digest
 from notifications.models import Notification
+from notifications.services import outbox
 
 
 class Command(BaseCommand):
