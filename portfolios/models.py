@@ -13,6 +13,8 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from oceanis.models import AppendOnlyModel
+
 
 class Assignment(models.Model):
     """The service manager (and backup) of one client."""
@@ -62,7 +64,7 @@ class Assignment(models.Model):
         return f"{self.client} → {self.service_manager}"
 
 
-class AssignmentRecord(models.Model):
+class AssignmentRecord(AppendOnlyModel):
     """One assignment or withdrawal, as it happened (history, never edited)."""
 
     client = models.ForeignKey(

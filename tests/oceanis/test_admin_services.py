@@ -24,6 +24,8 @@ from changes import services as change_services
 from identity import services as identity_services
 from identity.models import FactorEvent
 from oceanis.models import AppendOnlyModel
+from portfolios import services as portfolio_services
+from portfolios.models import AssignmentRecord
 from projects import services as project_services
 from tests.factories import (
     ClientFactory,
@@ -32,6 +34,7 @@ from tests.factories import (
     make_manager,
     make_ticket,
 )
+from tests.portfolios.conftest import make_service_manager
 
 pytestmark = pytest.mark.django_db
 
@@ -73,6 +76,15 @@ def _change():
 
 
 # How to get one instance of each model with an event log that is registered in the admin.
+def _assignment_record():
+    portfolio_services.portfolio_assign(
+        client=ContractFactory().client,
+        service_manager=make_service_manager("claire"),
+        by=make_manager().user,
+    )
+    return AssignmentRecord.objects.latest("pk")
+
+
 def _factor_event():
     identity_services.factors_reset(user=TechnicianFactory().user, by=make_manager().user)
     return FactorEvent.objects.latest("pk")
@@ -91,6 +103,7 @@ BUILDERS = {
         CalendarChange.objects.latest("pk"),
     )[1],
     "identity.FactorEvent": _factor_event,
+    "portfolios.AssignmentRecord": _assignment_record,
 }
 
 
