@@ -33,6 +33,8 @@ from celery import Celery
 from django.conf import settings
 from django.db import close_old_connections, connection
 
+from oceanis.schedule import RUN_LOCK
+
 logger = logging.getLogger(__name__)
 
 # What a request may hand over: the readers of committed ticket events. Anything else arriving
@@ -157,9 +159,11 @@ class Listener:
         if name not in TASKS or name not in self.app.tasks:
             logger.warning("Hand-off ignored: %s may not be handed over", name)
             return
-        close_old_connections()
         try:
-            self.app.tasks[name].apply(args=args, throw=True)
+            # Not beside a periodic job of this process (see schedule.RUN_LOCK).
+            with RUN_LOCK:
+                close_old_connections()
+                self.app.tasks[name].apply(args=args, throw=True)
         except Exception:
             # The event stays unprocessed for the failing reader: its sweeper retries it.
             logger.exception("Handed-off task %s%s failed", name, tuple(args))

@@ -35,6 +35,14 @@ logger = logging.getLogger(__name__)
 # a stop request is noticed within it.
 MAX_SLEEP_SECONDS = 1.0
 
+# One task at a time in the runner process: the periodic jobs (main thread) and the hand-offs
+# (oceanis.handoff's thread) take it around each task. A job that records ticket events hands
+# them to this very process; run side by side, two SQLite writers whose deferred transactions read
+# before they write fail at once with "database is locked" (WAL cannot upgrade a stale snapshot,
+# the busy timeout does not apply). Serialised, a hand-off waits for the job to end, as it would
+# wait for a worker slot in production (Celery, PostgreSQL: not concerned).
+RUN_LOCK = threading.Lock()
+
 
 class ScheduleAlreadyRunning(Exception):
     """Another process holds the schedule lock of this var directory."""
@@ -127,9 +135,10 @@ class EmbeddedScheduler:
     def _run(self, entry: ScheduleEntry) -> None:
         task = self.app.tasks[entry.task]
         started = time.monotonic()
-        _release_stale_connections()
         try:
-            task.apply(args=entry.args, kwargs=entry.kwargs, throw=True)
+            with RUN_LOCK:
+                _release_stale_connections()
+                task.apply(args=entry.args, kwargs=entry.kwargs, throw=True)
         except Exception:
             logger.exception("Periodic job %s (%s) failed", entry.name, entry.task)
         else:

@@ -11,13 +11,16 @@ import signal
 import subprocess
 import sys
 import tempfile
+import threading
 from pathlib import Path
 
 import pytest
+from celery.schedules import crontab
 from django.db import connection
 
 from oceanis import handoff
 from oceanis.celery import app as celery_app
+from oceanis.schedule import EmbeddedScheduler
 
 ROOT = Path(__file__).resolve().parents[2]
 pytestmark = pytest.mark.django_db
@@ -134,3 +137,35 @@ def test_run_schedule_listens_beside_the_jobs_and_removes_its_socket_on_exit(var
         process.wait(timeout=20)
     assert process.returncode == 0
     assert not sock.exists()
+
+
+@celery_app.task(name="tests.oceanis.handoff_job_recording_an_event")
+def job_recording_an_event():
+    # Like sla-breach-warnings or the closure sweep: a job that records ticket events hands them
+    # to its own process, then goes on writing.
+    order.append("job starts")
+    handoff.delay(celery_app.tasks["tickets.tasks.announce_event"], 7)
+    threading.Event().wait(0.3)  # room for the listener to run the hand-off meanwhile
+    order.append("job ends")
+
+
+order: list[str] = []
+
+
+def test_a_hand_off_from_a_periodic_job_waits_for_the_job_to_end(listener, monkeypatch):
+    """Two writers in the runner at once fail on SQLite ("database is locked" at the first tick
+    of a fresh ``make run``): the listener runs what a job handed over only once the job ends."""
+    order.clear()
+    monkeypatch.setattr(
+        celery_app.tasks["tickets.tasks.announce_event"],
+        "apply",
+        lambda **kw: order.append("hand-off runs"),
+    )
+    serving = threading.Thread(target=listener.serve_one)
+    serving.start()
+    scheduler = EmbeddedScheduler(
+        celery_app, {"job": {"task": job_recording_an_event.name, "schedule": crontab(minute="*")}}
+    )
+    scheduler._run(scheduler.entries[0])
+    serving.join(timeout=5)
+    assert order == ["job starts", "job ends", "hand-off runs"]
