@@ -18,14 +18,13 @@ from .forms import OrganisationRuleForm
 @contact_required
 def security(request):
     contact = request.contact
+    required = selectors.organisation_requires_2fa(contact.client_id)
     context = {
         "nav": "security",
         "factors": selectors.factors_of(request.user),
         "codes_left": selectors.recovery_codes_left(request.user),
-        "required": selectors.organisation_requires_2fa(contact.client_id),
-        "rule_form": OrganisationRuleForm(
-            initial={"required": selectors.organisation_requires_2fa(contact.client_id)}
-        )
+        "required": required,
+        "rule_form": OrganisationRuleForm(initial={"required": required})
         if contact.is_client_admin
         else None,
     }

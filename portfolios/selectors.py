@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Q, QuerySet, Sum
+from django.db.models import Count, Q, QuerySet
 from django.utils import timezone
 
 from changes.models import ChangeRequest
@@ -17,6 +17,8 @@ from clients.models import Client
 from incidents.models import MajorIncident
 from reports.models import ClientReport
 from satisfaction.models import LOW_SCORE, Rating
+from satisfaction.selectors import SatisfactionLine
+from satisfaction.selectors import per_client as satisfaction_per_client
 from staff import policy
 from staff.models import SERVICE_MANAGER_GROUP
 from tickets.models import Ticket
@@ -83,19 +85,12 @@ def service_manager_ids(client_id: int | None) -> set[int]:
     return ids
 
 
-@dataclass(frozen=True)
-class Satisfaction:
-    answers: int
-    average: float | None
-    low: int
-
-
 @dataclass
 class Card:
     client: Client
     gti_met: int = 0
     gti_breached: int = 0
-    satisfaction: Satisfaction | None = None
+    satisfaction: SatisfactionLine[int] | None = None
     low_ratings: list[Rating] = field(default_factory=list)
     incidents: list[MajorIncident] = field(default_factory=list)
     changes: list[ChangeRequest] = field(default_factory=list)
@@ -143,24 +138,15 @@ def portfolio_cards(clients: QuerySet[Client], now: dt.datetime | None = None) -
         cards[row["client_id"]].gti_breached = row["breached"]
 
     since = now - dt.timedelta(SATISFACTION_DAYS)
-    ratings = Rating.objects.filter(client_id__in=ids, closed_at__gte=since, closed_at__lt=now)
-    rows = (
-        ratings.order_by()
-        .values("client_id")
-        .annotate(
-            answers=Count("pk"),
-            score_sum=Sum("score"),
-            low=Count("pk", filter=Q(score__lte=LOW_SCORE)),
+    for client_id, line in satisfaction_per_client(ids, since, now).items():
+        cards[client_id].satisfaction = line
+    low = (
+        Rating.objects.filter(
+            client_id__in=ids, closed_at__gte=since, closed_at__lt=now, score__lte=LOW_SCORE
         )
+        .select_related("ticket")
+        .order_by("-closed_at")
     )
-    for row in rows:
-        answers = row["answers"]
-        cards[row["client_id"]].satisfaction = Satisfaction(
-            answers=answers,
-            average=round(row["score_sum"] / answers, 2) if answers else None,
-            low=row["low"],
-        )
-    low = ratings.filter(score__lte=LOW_SCORE).select_related("ticket").order_by("-closed_at")
     for rating in low:
         card = cards[rating.client_id]
         if len(card.low_ratings) < LOW_RATING_LIMIT:

@@ -99,6 +99,20 @@ def by_client(start: datetime, end: datetime) -> list[SatisfactionLine[str]]:
     return [_line(row["client__name"], row) for row in rows]
 
 
+def per_client(
+    client_ids: list[int], start: datetime, end: datetime
+) -> dict[int, SatisfactionLine[int]]:
+    """{client id: its line} for the clients that have answers, in one query (a portfolio)."""
+    rows = (
+        _scope(None, start, end)
+        .filter(client_id__in=client_ids)
+        .order_by()
+        .values("client_id")
+        .annotate(**AGGREGATES)
+    )
+    return {row["client_id"]: _line(row["client_id"], row) for row in rows}
+
+
 def total(lines: list[SatisfactionLine[Any]]) -> SatisfactionLine[str]:
     """The sum of month (or any) lines, without another query."""
     row = {
