@@ -54,8 +54,9 @@ run: seed
 	$(BIN)/python manage.py runserver 127.0.0.1:$(PORT) <&3 & server=$$!; \
 	wait $$server; status=$$?; kill $$schedule 2>/dev/null; wait; exit $$status
 
-# One process per core (pytest-xdist), one test database each; the browser and outage tests are
-# grouped on one worker each (tests/conftest.py). TEST_WORKERS=0 runs serially.
+# One process per core (pytest-xdist), one test database each, copied from a template migrated
+# once and kept until a migration changes (tests/support/template_db.py); the browser and outage
+# tests are grouped on one worker each (tests/conftest.py). TEST_WORKERS=0 runs serially.
 TEST_WORKERS ?= auto
 test: $(TEST_STAMP)
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) --dist loadgroup $(PYTEST_ARGS)

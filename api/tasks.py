@@ -16,13 +16,20 @@ from .models import WebhookDelivery
 from .services import webhooks
 
 
-@shared_task(acks_late=True)
-def webhooks_fan_out(event_id: int) -> int:
-    """After the event's commit: attempt its deliveries now (idempotent: safe to run twice)."""
+def fan_out(event_id: int) -> int:
+    """After the event's commit: queue an attempt of each of its deliveries now (idempotent:
+    safe to run twice)."""
     ids = webhooks.fan_out(event_id)
     for delivery_id in ids:
         webhook_deliver.delay(delivery_id)
     return len(ids)
+
+
+@shared_task(acks_late=True)
+def webhooks_fan_out(event_id: int) -> int:
+    """No longer queued (the receiver fans out inside ``announce_event``); kept registered so
+    that messages queued before an upgrade are still consumed."""
+    return fan_out(event_id)
 
 
 @shared_task(acks_late=True)

@@ -17,7 +17,10 @@ Prints:
 Celery tasks triggered by the requests (webhooks, mails, on-call) go to a Redis broker as in
 production (database 14 by default, flushed afterwards) and one Celery worker (``-c 2``) runs
 them on the same two cores, as in production (``--no-worker``: nobody consumes them, which
-flatters the figures); ``--broker ""`` runs them eagerly. The
+flatters the figures); ``--broker ""`` runs them eagerly. The worker runs at nice
+10 (``BACKGROUND_NICENESS``, production's default; ``--worker-nice``, 0: same priority): web
+requests first, the background work on the CPU they
+leave over, as a deployment sharing its cores should run it. The
 rate-limit counters are shared in Redis as in production (``--cache``, database 13, flushed
 afterwards); ``--cache ""`` keeps them per process.
 
@@ -227,6 +230,13 @@ def main() -> None:
         default=True,
         help="run a Celery worker (-c 2) beside gunicorn, as production does (with --broker)",
     )
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="niceness of the Celery worker (web requests first, background work on the CPU "
+        "left over); 0: same priority as gunicorn",
+    )
     args = parser.parse_args()
 
     var = tempfile.mkdtemp(prefix="oceanis-bench-")
@@ -254,13 +264,23 @@ def main() -> None:
     worker = None
     if args.broker and args.worker:
         worker = subprocess.Popen(
-            [str(BIN / "celery"), "-A", "oceanis", "worker", "-c", "2", "-l", "warning"],
+            [
+                str(BIN / "celery"),
+                "-A",
+                "oceanis",
+                "worker",
+                "-c",
+                "2",
+                "-l",
+                "warning",
+            ],
             cwd=ROOT,
-            env=env,
+            env={**env, "BACKGROUND_NICENESS": str(args.worker_nice)},
         )
+    running = f"running (nice {args.worker_nice})" if worker else "none"
     print(
         f"gunicorn 2 sync workers, PostgreSQL, broker {args.broker or 'none (eager)'}, "
-        f"Celery worker {'running' if worker else 'none'} ({load()})"
+        f"Celery worker {running} ({load()})"
     )
 
     port = free_port()

@@ -2,6 +2,7 @@
 
     .venv/bin/python bench/create_bench.py [--database-url postgres://…/oceanis_bench_intake]
         [--sequential 300] [--tickets 2000] [--concurrency 8] [--paths inline,embedded,broker]
+        [--worker-nice 10]
 
 gunicorn with 2 sync workers on loopback, PostgreSQL, DEBUG off: the issue's setting for the peer
 (django-helpdesk 2.6.1: sequential creation without a broker p50 53–57 ms, p95 67–81 ms; 17.5
@@ -19,6 +20,15 @@ the notification pipeline has real work to do. Paths, each on a fresh gunicorn, 
   (``-c 2``) on the same two cores as gunicorn, PostgreSQL and the load generator;
   ``--concurrency`` connections at once. Production's settings: a mail leaves one grouping
   window (``NOTIFICATIONS_GROUPING_SECONDS``, 60 s) after its event, so the bench waits for them.
+  Besides the request rate it prints the worker's: tickets per second from the first ticket's
+  commit to the moment the last one's creation event was processed by the readers (its mails
+  planned and its staff notices derived), i.e. end to end, and the worker's CPU per ticket (its
+  processes' user + system time from /proc: unlike a rate, it does not depend on what else runs
+  on the machine). The worker runs at nice
+  10 (``BACKGROUND_NICENESS``, production's default; ``--worker-nice``, 0: same priority as
+  gunicorn): web requests first, the background work on
+  the CPU they leave over, as a deployment sharing its cores should run it; the backlog it
+  builds during a burst is drained after it.
 
 Sequential latencies use one connection, one request at a time, timed by the load generator
 (connection set-up included: gunicorn's sync workers close after each answer). Every line ends
@@ -100,6 +110,59 @@ def mail_state(env: dict, since_id: int) -> dict:
     )
 
 
+def drain_state(env: dict, since_id: int) -> dict:
+    """Creation events of the tickets above ``since_id`` processed by the readers (mails
+    planned, notices derived), and the seconds from the first ticket's commit to the last
+    processing (database clock)."""
+    return json.loads(
+        manage(
+            env,
+            "import json\n"
+            "from django.db.models import Count, Max, Min\n"
+            "from notices.models import DerivedEvent\n"
+            "from notifications.models import EventDispatch\n"
+            "from tickets.models import Ticket\n"
+            f"tickets = Ticket.objects.filter(pk__gt={since_id})\n"
+            "first = tickets.aggregate(t=Min('created_at'))['t']\n"
+            f"mine = dict(event__ticket_id__gt={since_id}, event__kind='created')\n"
+            "planned = EventDispatch.objects.filter(**mine).aggregate(n=Count('pk'),"
+            " t=Max('planned_at'))\n"
+            "derived = DerivedEvent.objects.filter(**mine).aggregate(n=Count('pk'),"
+            " t=Max('derived_at'))\n"
+            "last = max([t for t in (planned['t'], derived['t']) if t] or [first])\n"
+            "print(json.dumps({'tickets': tickets.count(),"
+            " 'done': min(planned['n'], derived['n']),"
+            " 'seconds': (last - first).total_seconds() if first else 0.0}))\n",
+        )
+    )
+
+
+def wait_drain(env: dict, since_id: int, timeout: float) -> dict:
+    deadline = time.monotonic() + timeout
+    while True:
+        state = drain_state(env, since_id)
+        if state["done"] >= state["tickets"] or time.monotonic() > deadline:
+            return state
+        time.sleep(1)
+
+
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a process and its live children (a Celery worker and its pool),
+    from /proc: what the work cost, whatever else runs on the machine (0.0 elsewhere)."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    total, pids = 0.0, [pid]
+    while pids:
+        current = pids.pop()
+        try:
+            fields = Path(f"/proc/{current}/stat").read_text().rsplit(")", 1)[1].split()
+            children = Path(f"/proc/{current}/task/{current}/children").read_text().split()
+        except OSError:
+            continue
+        total += (int(fields[11]) + int(fields[12])) / ticks  # utime, stime
+        pids.extend(int(child) for child in children)
+    return total
+
+
 def last_ticket_id(env: dict) -> int:
     return int(
         manage(
@@ -170,6 +233,12 @@ def main() -> None:
     parser.add_argument("--concurrency", type=int, default=8)
     parser.add_argument("--paths", default="inline,embedded,broker")
     parser.add_argument("--broker", default="redis://127.0.0.1:6379/7")
+    parser.add_argument(
+        "--worker-nice",
+        type=int,
+        default=10,
+        help="niceness of the Celery worker (broker path); 0: same priority as gunicorn",
+    )
     args = parser.parse_args()
     paths = args.paths.split(",")
 
@@ -208,9 +277,19 @@ def main() -> None:
             helpers.append(start([sys.executable, "manage.py", "run_schedule"], path_env))
         elif path == "broker":
             path_env["CELERY_BROKER_URL"] = args.broker
+            path_env["BACKGROUND_NICENESS"] = str(args.worker_nice)
             helpers.append(
                 start(
-                    [str(BIN / "celery"), "-A", "oceanis", "worker", "-c", "2", "-l", "warning"],
+                    [
+                        str(BIN / "celery"),
+                        "-A",
+                        "oceanis",
+                        "worker",
+                        "-c",
+                        "2",
+                        "-l",
+                        "warning",
+                    ],
                     path_env,
                 )
             )
@@ -237,17 +316,33 @@ def main() -> None:
                 elapsed, codes = run(port, token, "/api/v1/tickets/", payloads, args.concurrency)
                 rate = args.tickets / elapsed
                 print(
-                    f"broker (Redis + Celery worker -c 2 on the same cores), "
-                    f"{args.concurrency} connections: {rate:,.0f} tickets/s ({elapsed:.1f} s, "
-                    f"status {codes}); peer {PEER_BROKER_RATE} → {rate / PEER_BROKER_RATE:.1f}× "
-                    f"({load()})"
+                    f"broker (Redis + Celery worker -c 2 nice {args.worker_nice} on the same "
+                    f"cores), {args.concurrency} connections: {rate:,.0f} tickets/s "
+                    f"({elapsed:.1f} s, status {codes}); peer {PEER_BROKER_RATE} → "
+                    f"{rate / PEER_BROKER_RATE:.1f}× ({load()})"
+                )
+                drain = wait_drain(env, before, timeout=600)
+                cpu = cpu_seconds(helpers[0].pid)
+                print(
+                    f"  worker: {drain['done'] / max(drain['seconds'], 0.001):,.1f} tickets/s "
+                    f"end to end ({drain['done']}/{drain['tickets']} creation events processed "
+                    f"by the readers {drain['seconds']:.1f} s after the first ticket's commit; "
+                    f"worker CPU so far {cpu * 1000 / max(drain['done'], 1):.1f} ms/ticket, "
+                    f"mails not all sent yet) ({load()})",
+                    flush=True,
                 )
             if path != "inline":
                 state = wait_mails(env, before, timeout=240)
                 lags = state["lags"] or [0.0]
+                cpu = ""
+                if path == "broker":  # its mails sent too: the whole of the worker's work
+                    per_ticket = cpu_seconds(helpers[0].pid) * 1000 / args.tickets
+                    cpu = f", worker CPU {per_ticket:.1f} ms/ticket"
                 print(
                     f"  creation mails sent: {state['sent']}/{state['tickets']}, after the "
                     f"ticket's commit: p50 {percentile(lags, 50):.2f} s, max {max(lags):.2f} s"
+                    f"{cpu} ({load()})",
+                    flush=True,
                 )
         finally:
             server.terminate()

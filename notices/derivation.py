@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 
 from django.contrib.auth import get_user_model
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.urls import reverse
 
@@ -56,9 +56,9 @@ def _user_of(technician) -> int | None:
 
 def _watcher_ids(ticket: Ticket) -> set[int]:
     return set(
-        TicketWatcher.objects.filter(ticket=ticket, user__isnull=False).values_list(
-            "user_id", flat=True
-        )
+        TicketWatcher.objects.filter(ticket=ticket, user__isnull=False)
+        .order_by()  # a set: no ORDER BY to compile or sort
+        .values_list("user_id", flat=True)
     )
 
 
@@ -104,11 +104,10 @@ def event_kind(event: TicketEvent, ticket: Ticket) -> str | None:
 def recipients_by_kind(event: TicketEvent) -> dict[str, set[int]]:
     """Who gets which kind of notice for one ticket event (before the own-action rule)."""
     ticket = event.ticket
-    owners = _owners_or_dispatchers(ticket)
     out: dict[str, set[int]] = {}
     client_kind = event_kind(event, ticket)
     if client_kind:
-        out[client_kind] = owners | _watcher_ids(ticket)
+        out[client_kind] = _owners_or_dispatchers(ticket) | _watcher_ids(ticket)
     elif event.kind == EventKind.ASSIGNED:
         out[NoticeKind.ASSIGNED] = {_technician_user(event.payload.get("assignee"))}
     elif event.kind == EventKind.ESCALATION and event.payload.get("resolver"):
@@ -153,27 +152,27 @@ def event_params(event: TicketEvent, kind: str) -> dict:
 
 def derive_event(event_id: int) -> int:
     """Write the notices of one committed ticket event, once; returns how many were drafted."""
-    event = (
-        TicketEvent.objects.select_related(
+    try:
+        # get(), not first(): no ORDER BY to compile (the model's ordering), one row anyway.
+        event = TicketEvent.objects.select_related(
             "actor",
             "ticket__assignee",
             "ticket__resolver",
             "ticket__follow_up_of__assignee",
             "ticket__follow_up_of__resolver",
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
+        ).get(pk=event_id)
+    except TicketEvent.DoesNotExist:
         return 0
-    with transaction.atomic():
-        _mark, created = DerivedEvent.objects.get_or_create(event=event)
-        if not created:
-            return 0
-        drafts = event_drafts(event)
-        notices_create(drafts=drafts, at=event.at)
-        if drafts:
-            DerivedEvent.objects.filter(pk=event.pk).update(notices=len(drafts))
+    drafts = event_drafts(event)  # reads only: before the transaction
+    try:
+        with transaction.atomic():
+            # The mark is the once-only guard: a second run (or a concurrent worker, which
+            # waits for this one's commit) fails on its primary key and its notices roll back
+            # with it. A plain INSERT, not get_or_create: no SELECT, no savepoint, no UPDATE.
+            DerivedEvent.objects.create(event=event, notices=len(drafts))
+            notices_create(drafts=drafts, at=event.at)
+    except IntegrityError:
+        return 0
     return len(drafts)
 
 

@@ -1,4 +1,5 @@
-"""Reactions to committed changes: queue the derivation, never fail the caller.
+"""Reactions to committed changes: derive (ticket events) or queue the derivation, never fail
+the caller.
 
 A broker outage or a bug must not turn a committed change into an error page: the failure is
 logged and the sweeper derives what was missed within a minute.
@@ -21,9 +22,12 @@ def _queue(task, pk: int) -> None:
 
 
 def on_event_committed(sender, event, **kwargs) -> None:
-    from .tasks import derive_event_notices
+    """Derived within the ``announce_event`` task that told us, not in a task of its own (one
+    broker round trip and Celery dispatch less per event). A failure is logged by the sender
+    (``notify_readers``); the event has no ``DerivedEvent`` mark, so the sweeper derives it."""
+    from .derivation import derive_event
 
-    _queue(derive_event_notices, event.pk)
+    derive_event(event.pk)
 
 
 def on_page_attempt(sender, instance, created, **kwargs) -> None:

@@ -14,6 +14,8 @@ from .models import NoticeMail
 
 @shared_task(acks_late=True)
 def derive_event_notices(event_id: int) -> int:
+    """No longer queued (the receiver derives inside ``announce_event``); kept registered so
+    that messages queued before an upgrade are still consumed."""
     return derivation.derive_event(event_id)
 
 

@@ -1,21 +1,17 @@
-"""Reaction to committed ticket events: queue the planning task, never fail the caller."""
+"""Reaction to committed ticket events: plan their mails, never fail the caller."""
 
 from __future__ import annotations
 
-import logging
-
-logger = logging.getLogger(__name__)
-
 
 def on_event_committed(sender, event, **kwargs) -> None:
-    """Queue ``plan_event`` for the event (the sender already waited for the commit).
+    """Plan the event's mails within the ``announce_event`` task that told us (the sender
+    already waited for the commit): a task of its own per event and reader was one more broker
+    round trip and Celery dispatch for every ticket. The mails still leave in their own
+    ``deliver`` tasks, after the grouping window.
 
-    A broker outage or a bug must not turn a committed ticket change into an error page: the
-    failure is logged and the sweeper plans the event within a minute.
+    A bug here is logged by the sender (``notify_readers``) without stopping the other readers,
+    and the sweeper plans the event within a minute: it has no dispatch mark.
     """
-    from .tasks import plan_event
+    from .tasks import plan_and_schedule
 
-    try:
-        plan_event.delay(event.pk)
-    except Exception:
-        logger.exception("Could not queue notifications for ticket event %s", event.pk)
+    plan_and_schedule(event.pk)

@@ -19,14 +19,20 @@ from .services import outbox
 logger = logging.getLogger(__name__)
 
 
-@shared_task(acks_late=True)
-def plan_event(event_id: int) -> int:
+def plan_and_schedule(event_id: int) -> int:
     """Derive the delivery rows of a committed event and schedule their delivery."""
     planned = outbox.plan_event(event_id)
     if planned is None:
         return 0
     schedule(planned.pairs, eta=planned.due_at)
     return len(planned.pairs)
+
+
+@shared_task(acks_late=True)
+def plan_event(event_id: int) -> int:
+    """No longer queued (the receiver plans inside ``announce_event``); kept registered so that
+    messages queued before an upgrade are still consumed."""
+    return plan_and_schedule(event_id)
 
 
 @shared_task(acks_late=True)

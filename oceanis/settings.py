@@ -309,6 +309,11 @@ CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
+# Background work (Celery workers, the embedded `run_schedule`) runs at this nice level when it
+# shares cores with the web processes: a burst of requests is answered first and mails, notices
+# and webhooks take the CPU left over a moment later, instead of every request waiting behind
+# them. 0 keeps the scheduler's default; on dedicated worker hosts it changes nothing.
+BACKGROUND_NICENESS = env.int("BACKGROUND_NICENESS", default=10)
 # Workers and beat wait for the broker however long it is away (Celery's default gives up after
 # 100 attempts, about 50 minutes); docker compose / systemd restart them if they exit anyway.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None

@@ -22,14 +22,12 @@ WATCHED_KINDS = frozenset({EventKind.CREATED, EventKind.URGENCY, EventKind.TRANS
 
 
 def on_ticket_event(sender, event, **kwargs) -> None:
-    """``event_committed`` receiver: enqueue the event's processing (quick, never raises on a
-    broker outage: the sweeper catches up)."""
+    """``event_committed`` receiver: process the event within the ``announce_event`` task that
+    told us (no task of its own: one broker round trip less per event). A failure is logged by
+    the sender (``notify_readers``) and the sweeper raises or settles the page in a minute."""
     if event.kind not in WATCHED_KINDS:
         return
-    try:
-        handle_ticket_event.delay(event.pk)
-    except OperationalError:
-        logger.exception("on-call: could not enqueue event %s; the sweeper will", event.pk)
+    process_ticket_event(event)
 
 
 def schedule_advance(page_id: int, countdown: float = 0) -> None:
@@ -58,13 +56,19 @@ def schedule_message_retry(attempt_id: int, countdown: float) -> None:
 
 @shared_task(name="oncall.tasks.handle_ticket_event", ignore_result=True)
 def handle_ticket_event(event_id: int) -> None:
+    """No longer queued (the receiver processes the event inside ``announce_event``); kept
+    registered so that messages queued before an upgrade are still consumed."""
+    event = TicketEvent.objects.filter(pk=event_id).first()
+    if event is not None:
+        process_ticket_event(event)
+
+
+def process_ticket_event(event: TicketEvent) -> None:
+    """Raise a page for a critical ticket, or settle the ticket's page (safe to run twice)."""
     from .models import Page
     from .services.paging import sync_with_ticket
     from .triggers import page_raise_for_event
 
-    event = TicketEvent.objects.filter(pk=event_id).first()
-    if event is None:
-        return
     lowered = event.kind == EventKind.URGENCY and event.payload.get("to") != Urgency.CRITICAL
     if event.kind == EventKind.TRANSITION or lowered:
         page = Page.objects.filter(ticket_id=event.ticket_id).first()

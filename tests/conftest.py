@@ -1,4 +1,5 @@
 import os
+import uuid
 
 import pytest
 from django.conf import settings
@@ -7,13 +8,35 @@ from django.utils import translation
 from tests.factories import ContractFactory, TechnicianFactory, make_manager
 from tests.support.browser import browser, shared_chromium  # noqa: F401 - the browser fixture
 from tests.support.database import install_fast_flush
+from tests.support.template_db import cloned_test_databases
 
 # The test databases need not survive a crash of PostgreSQL: a commit need not wait for its WAL
 # to reach the disk (about 10 ms each here; transactional tests, the live server, schemathesis
 # and migrations commit thousands of times). What other connections see is unchanged. Through
 # libpq's environment, so the subprocesses the tests start (Celery workers, gunicorn) do the same.
 os.environ.setdefault("PGOPTIONS", "-c synchronous_commit=off")
+# The Celery workers and runners the tests start wait on timeouts while the other test worker
+# keeps a core busy: at production's lower priority they could starve (tests/oceanis/
+# test_niceness.py sets it explicitly).
+os.environ.setdefault("BACKGROUND_NICENESS", "0")
 install_fast_flush()  # after each transactional test (tests/support/database.py)
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(
+    request,
+    django_db_modify_db_settings_parallel_suffix,
+    django_db_createdb,
+    django_db_use_migrations,
+):
+    # Migrate once, then copy (tests/support/template_db.py); after the xdist suffix is set and
+    # before pytest-django's django_db_setup creates the databases.
+    if not django_db_use_migrations:
+        yield
+        return
+    run = getattr(request.config, "workerinput", {}).get("testrunuid") or uuid.uuid4().hex
+    with cloned_test_databases(rebuild=django_db_createdb, run=run):
+        yield
 
 
 @pytest.fixture

@@ -2,10 +2,11 @@
 
 ``event_committed`` fires once a ``TicketEvent`` is durably committed: on commit one Celery
 message (``tickets.tasks.announce_event``) carries the event id, and the task sends this signal
-(inline without a broker). Notifications, webhooks and on-call build their own delivery rows
-from it. Receivers must be
-quick and idempotent (enqueue a Celery task keyed by the event id); a periodic sweeper in each
-consumer catches anything a lost message would have missed.
+(inline without a broker). Notifications, notices, webhooks and on-call do their work for the
+event right there, inside that one task (one Celery message per event, not one per reader), and
+queue only what must wait (a mail's grouping window, a webhook attempt, a page's next step).
+Receivers must be idempotent (keyed by the event id) and never raise for a committed change; a
+periodic sweeper in each consumer catches what a lost message or a failing reader missed.
 """
 
 from django.dispatch import Signal

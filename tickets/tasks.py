@@ -12,7 +12,10 @@ from .sla_warnings import record_due_sla_warnings
 
 @shared_task(name="tickets.tasks.announce_event", ignore_result=True)
 def announce_event(event_id: int) -> None:
-    """Tell the readers (notifications, webhooks, on-call) that a ticket event is committed."""
+    """Tell the readers (notifications, notices, webhooks, on-call) that a ticket event is
+    committed. They do their work here, one after the other, rather than each in a task of its
+    own (one Celery message per event instead of five); what must wait or may be slow (a mail
+    after its grouping window, a webhook's HTTP call, a page's next step) is still queued."""
     event = TicketEvent.objects.select_related("ticket").filter(pk=event_id).first()
     if event is not None:
         notify_readers(event)

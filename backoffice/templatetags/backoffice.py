@@ -4,15 +4,14 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from django import forms, template
-from django.forms.boundfield import BoundField
-from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape, format_html
+from django import template
 from django.utils.safestring import mark_safe
 
 from sla.explain import format_duration
 
 from ..access import user_is_manager
+from ..dispatch_rows import dispatch_rows_html, team_board_rows_html
+from ..fields_html import field_html, form_fields_html, widget_html
 
 register = template.Library()
 
@@ -39,52 +38,29 @@ def can_dispatch(request) -> bool:
     return user_is_manager(request)
 
 
-def _options(choices, selected: set[str]):
-    # Plain string building: a format_html per option (escape, mark_safe, lazy checks) costs
-    # more than the rest of a queue row for a select of 300 clients (issue 23).
-    for value, label in choices:
-        if isinstance(label, list | tuple):  # an optgroup
-            inner = "".join(_options(label, selected))
-            yield f'<optgroup label="{conditional_escape(value)}">{inner}</optgroup>'
-            continue
-        key = "" if value is None else str(value)
-        mark = " selected" if key in selected else ""
-        yield f'<option value="{escape(key)}"{mark}>{conditional_escape(label)}</option>'
+# Plain selects and inputs rendered in Python (``backoffice.fields_html``).
+register.filter(widget_html)
 
 
-@register.filter
-def widget_html(field: BoundField):
-    """The field's widget; plain selects are rendered directly in Python.
-
-    Django renders each <option> through a template: a select of 300 clients would cost tens
-    of milliseconds per page. Other widgets keep Django's rendering.
-    """
-    widget = field.field.widget
-    if type(widget) is not forms.Select:
-        return field.as_widget()
-    attrs = field.build_widget_attrs(dict(widget.attrs))
-    attrs["name"] = field.html_name
-    if field.auto_id:
-        attrs["id"] = field.auto_id
-    if field.errors:
-        attrs["aria-invalid"] = "true"
-    value = field.value()
-    selected = {
-        "" if v is None else str(v) for v in (value if isinstance(value, list) else [value])
-    }
-    options = "".join(_options(field.field.choices, selected))
-    return format_html("<select{}>{}</select>", flatatt(attrs), mark_safe(options))  # noqa: S308 (escaped in _options)
+@register.simple_tag
+def form_fields(form):
+    """``backoffice/_form_fields.html``: every field of ``form`` with its label and errors."""
+    return form_fields_html(form)
 
 
-@register.filter
-def suggestion_options(suggestions) -> str:
-    """The <option>s of a dispatch row's "other technician" select, built in Python: a dozen
-    options on each of the page's rows would be the screen's largest template loop."""
-    return mark_safe(  # noqa: S308 (every value escaped)
-        "".join(
-            f'<option value="{s.technician.pk}">{s.rank}. '
-            f"{escape(getattr(s.technician, 'display_name', s.technician))} — "
-            f"{escape(s.summary or ' · '.join(s.reasons))}</option>"
-            for s in suggestions
-        )
-    )
+@register.simple_tag
+def field_row(field):
+    """``backoffice/_field.html``: one field with its label, help and errors."""
+    return mark_safe(field_html(field))  # noqa: S308 (escaped in field_html)
+
+
+@register.simple_tag(takes_context=True)
+def dispatch_rows(context, rows):
+    """The dispatch list's rows (``backoffice.dispatch_rows``), with the page's CSRF token."""
+    return dispatch_rows_html(rows, str(context.get("csrf_token") or ""))
+
+
+@register.simple_tag
+def team_board_rows(board, off_shift):
+    """The team board's rows on the dispatch screen (``backoffice.dispatch_rows``)."""
+    return team_board_rows_html(board, off_shift)

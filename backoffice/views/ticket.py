@@ -41,7 +41,10 @@ def get_viewed_ticket(reference: str, viewer) -> Ticket:
     never), read in the same query. Six joins rather than twelve: planning a twelve-table join
     cost more than running it (issue 23)."""
     seen = TicketSeen.objects.filter(ticket=OuterRef("pk"), user=viewer).values("seen_at")[:1]
-    tickets = Ticket.objects.select_related(*TICKET_RELATED)
+    # The ticket it follows up, when there is one, on access: a second copy of the ticket
+    # table in the join made planning it cost more than the rare extra query (issue 23).
+    related = [name for name in TICKET_RELATED if name != "follow_up_of"]
+    tickets = Ticket.objects.select_related(*related)
     return get_object_or_404(tickets.annotate(viewer_seen_at=Subquery(seen)), reference=reference)
 
 
@@ -102,6 +105,16 @@ def share_choices(forms, lists: PageLists) -> None:
                 field.choices = [("", field.empty_label or "")] + options
 
 
+def interventions(ticket: Ticket, technicians: list[Technician]) -> list:
+    """The ticket's planned interventions, their technicians from the page's list."""
+    by_pk = {t.pk: t for t in technicians}
+    planned = list(ticket.interventions.all())
+    for intervention in planned:
+        if intervention.technician_id in by_pk:
+            intervention.technician = by_pk[intervention.technician_id]
+    return planned
+
+
 def render_ticket(
     request,
     ticket: Ticket,
@@ -131,7 +144,7 @@ def render_ticket(
         "lines": timeline(events, attachments),
         "minutes_total": sum(e.minutes_spent for e in events),
         "attachments": attachments,
-        "interventions": list(ticket.interventions.select_related("technician__user")),
+        "interventions": interventions(ticket, lists.technicians),
         "follow_ups": list(ticket.follow_ups.only("reference", "title", "state", "created_at")),
         "actions": actions,
         "entry_form": bound.get("entry") or EntryForm(auto_id="id_entry_%s"),

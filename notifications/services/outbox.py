@@ -26,7 +26,7 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from django.conf import settings
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -86,29 +86,28 @@ def plan_event(event_id: int, now: datetime | None = None) -> Planned | None:
     Returns when and for whom a delivery should be attempted, or None when nothing was planned.
     """
     now = now or timezone.now()
-    event = (
-        TicketEvent.objects.select_related(
+    try:
+        # get(), not first(): no ORDER BY to compile (the model's ordering), one row anyway.
+        event = TicketEvent.objects.select_related(
             "actor",
             "ticket__client",
             "ticket__contact",
             "ticket__contract",
             "ticket__assignee__user",
-        )
-        .filter(pk=event_id)
-        .first()
-    )
-    if event is None:
+        ).get(pk=event_id)
+    except TicketEvent.DoesNotExist:
         return None
     kind = notification_kind(event)
-    with transaction.atomic():
-        dispatch, created = EventDispatch.objects.get_or_create(event=event)
-        if not created:
-            return None
-        if kind is None:
-            return _noted(dispatch, "not mailed")
-        if event.at < now - STALE_EVENT_AGE:
-            return _noted(dispatch, "stale")
+    rows: list[Notification] = []
+    due: datetime | None = None
+    if kind is None:
+        note = "not mailed"
+    elif event.at < now - STALE_EVENT_AGE:
+        note = "stale"
+    else:
+        note = ""
         due = _due_at(event, kind, now)
+        # Read before the transaction: it then holds its locks for two INSERTs only.
         rows = [
             Notification(
                 ticket=event.ticket,
@@ -122,16 +121,19 @@ def plan_event(event_id: int, now: datetime | None = None) -> Planned | None:
             )
             for person in event_recipients(event, kind)
         ]
-        Notification.objects.bulk_create(rows, ignore_conflicts=True)
-        dispatch.rows = len(rows)
-        dispatch.save(update_fields=["rows"])
+    try:
+        with transaction.atomic():
+            # The mark is the once-only guard: a second run (or a concurrent worker, which
+            # waits for this one's commit) fails on its primary key, and its rows roll back
+            # with it. A plain INSERT, not get_or_create: no SELECT and no savepoint.
+            EventDispatch.objects.create(event=event, rows=len(rows), note=note)
+            if rows:
+                Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    except IntegrityError:
+        return None
+    if due is None:  # not mailed, or stale
+        return None
     return Planned(due, [(event.ticket_id, row.recipient) for row in rows])
-
-
-def _noted(dispatch: EventDispatch, note: str) -> None:
-    dispatch.note = note
-    dispatch.save(update_fields=["note"])
-    return None
 
 
 def _due_at(event: TicketEvent, kind: str, now: datetime) -> datetime:
@@ -252,20 +254,26 @@ def _send(ticket, batch, message, now, outcome: Outcome) -> None:
     if batch[0].message_id:
         message.extra_headers["Message-ID"] = batch[0].message_id  # a retry: the same mail
     message_id = emails.message_id_of(message)
-    # Stored before the first attempt, so that every later attempt (after a failure, or after a
-    # worker died mid-send) carries the same Message-ID; no-op when the claim was lost.
-    if not _claimed(batch).update(message_id=message_id):
-        return
+    with transaction.atomic():
+        # Stored before the first attempt, so that every later attempt (after a failure, or
+        # after a worker died mid-send) carries the same Message-ID; no-op when the claim was
+        # lost.
+        if not _claimed(batch).update(message_id=message_id):
+            return
+        # Recorded before sending: a reply can never arrive before its message is known. A
+        # retry finds it there already (no SELECT first: the INSERT skips the conflict).
+        KnownMessageId.objects.bulk_create(
+            [
+                KnownMessageId(
+                    message_id=message_id,
+                    ticket=ticket,
+                    direction=KnownMessageId.Direction.OUT,
+                    audience=audience,
+                )
+            ],
+            ignore_conflicts=True,
+        )
     emails.thread(message, thread_of(ticket.pk, batch[0].recipient, audience))
-    # Recorded before sending: a reply can never arrive before its message is known.
-    KnownMessageId.objects.get_or_create(
-        message_id=message_id,
-        defaults={
-            "ticket": ticket,
-            "direction": KnownMessageId.Direction.OUT,
-            "audience": audience,
-        },
-    )
     try:
         sent = message.send(fail_silently=False)
     except Exception as exc:

@@ -8,6 +8,7 @@ of caller. Any failure fails the test and is printed the way `st run` prints it.
 from __future__ import annotations
 
 import json
+import sys
 import threading
 from datetime import timedelta
 
@@ -81,18 +82,38 @@ def positive_data_accepted_unless_semantic(ctx, response, case):
         raise
 
 
-def _closing_connections(app):
-    """The engine calls the app from its worker threads: each opens its own database
-    connection, closed after every request so none outlives the test (and blocks the flush)."""
+class _ThreadConnections:
+    """The engine calls the app from its worker threads: each thread opens its own database
+    connection and keeps it from one request to the next (opening one per request cost more
+    than the request's queries); ``close`` shuts them all once the run is over, so none outlives
+    the test (and blocks the flush)."""
 
-    def wrapped(environ, start_response):
+    def __init__(self, app):
+        self.app = app
+        self.opened: list = []
+        self.lock = threading.Lock()
+
+    def __call__(self, environ, start_response):
         try:
-            return list(app(environ, start_response))
+            return list(self.app(environ, start_response))
         finally:
             if threading.current_thread() is not threading.main_thread():
-                connections.close_all()
+                self._remember(connections.all(initialized_only=True))
 
-    return wrapped
+    def _remember(self, opened) -> None:
+        with self.lock:
+            for connection in opened:
+                if connection not in self.opened:
+                    # Closed from the test's thread once the engine's threads are done.
+                    connection.inc_thread_sharing()
+                    self.opened.append(connection)
+
+    def close(self) -> None:
+        with self.lock:
+            for connection in self.opened:
+                connection.close()
+                connection.dec_thread_sharing()
+            self.opened.clear()
 
 
 def _world(acme):
@@ -134,23 +155,25 @@ def run_schemathesis(raw_token: str) -> tuple[int, str]:
             "suppress-health-check": ["all"],
         }
     )
-    schema = schemathesis.openapi.from_wsgi(
-        "/api/v1/schema/?format=json", _closing_connections(get_wsgi_application()), config=config
-    )
+    app = _ThreadConnections(get_wsgi_application())
+    schema = schemathesis.openapi.from_wsgi("/api/v1/schema/?format=json", app, config=config)
     statistic = Statistic()
     lines = []
     count = 0
     ran = set()
-    for event in from_schema(schema).execute():
-        if isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
-            ran.add(event.phase.name)
-        elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
-            statistic.on_scenario_finished(event.recorder)
-        elif isinstance(event, events.NonFatalError):
-            count += 1
-            lines.append(f"{event.label} | error | {event.value!r}")
-        elif isinstance(event, events.FatalError):
-            raise event.exception
+    try:
+        for event in from_schema(schema).execute():
+            if isinstance(event, events.PhaseFinished) and event.phase.is_enabled:
+                ran.add(event.phase.name)
+            elif isinstance(event, events.ScenarioFinished) and event.is_test_scenario:
+                statistic.on_scenario_finished(event.recorder)
+            elif isinstance(event, events.NonFatalError):
+                count += 1
+                lines.append(f"{event.label} | error | {event.value!r}")
+            elif isinstance(event, events.FatalError):
+                raise event.exception
+    finally:
+        app.close()
     assert ran >= TESTING_PHASES, f"phases not run: {TESTING_PHASES - ran}"
     for label, grouped in sorted(statistic.failures.items()):
         for group in grouped.values():
@@ -183,6 +206,10 @@ def _fuzzable(settings, monkeypatch):
         return send(self, case, **kwargs)
 
     monkeypatch.setattr(WSGITransport, "send", send_without_socket_options)
+    # Its WSGI transport tries `from flask import …` on every request to watch a Flask app's
+    # exceptions: with no Flask installed each attempt walks sys.path again. Marked absent, the
+    # import fails at once, the same ImportError.
+    monkeypatch.setitem(sys.modules, "flask", None)
 
 
 @pytest.mark.django_db(transaction=True, reset_sequences=True)

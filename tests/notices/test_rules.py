@@ -107,3 +107,25 @@ def test_the_sweeper_runs_every_minute_in_the_schedule(settings):
     assert entry["schedule"] == crontab(minute="*")
     app.loader.import_default_modules()
     assert entry["task"] in app.tasks
+
+
+def test_deriving_a_client_comment_costs_six_statements(
+    ticket, owner, contact, django_assert_num_queries
+):
+    # The event, its watchers, which of them are active staff, then the mark, the recipients'
+    # mail preferences and the notices in one transaction: no get_or_create (a SELECT and a
+    # savepoint) and no UPDATE of the mark's count.
+    reply = actions.comment_add(contact=contact, ticket=ticket, body="Un détail de plus.")
+    with django_assert_num_queries(8):  # + SAVEPOINT / RELEASE: the test's own transaction
+        assert derivation.derive_event(reply.event.pk) == 1
+    with django_assert_num_queries(7):  # a second run stops at the mark's primary key
+        assert derivation.derive_event(reply.event.pk) == 0
+    assert Notice.objects.filter(recipient=owner.user, event_id=reply.event.pk).count() == 1
+
+
+def test_a_creation_nobody_is_told_of_costs_two_statements(django_assert_num_queries):
+    ticket = make_ticket()
+    event = ticket.events.get(kind=EventKind.CREATED)
+    with django_assert_num_queries(4):  # the event, SAVEPOINT, the mark, RELEASE
+        assert derivation.derive_event(event.pk) == 0
+    assert DerivedEvent.objects.filter(pk=event.pk).exists()

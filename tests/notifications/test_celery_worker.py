@@ -49,8 +49,8 @@ def _forget_connections():
 def test_a_real_worker_delivers_the_creation_mail_through_redis(contact, real_broker):
     mail.outbox = []
     with start_worker(real_broker, pool="solo", perform_ping_check=False, shutdown_timeout=20):
-        # The commit fires event_committed → plan_event is published to Redis → the worker
-        # plans the rows and publishes one deliver task per recipient → the worker sends.
+        # The commit publishes announce_event to Redis → the worker sends event_committed and
+        # plans the rows in that task, publishing one deliver task per recipient → it sends.
         ticket = make_ticket(client=contact.client, contact=contact, title="Via Redis")
         deadline = time.monotonic() + 30
         while time.monotonic() < deadline:

@@ -67,7 +67,7 @@ def test_only_one_of_two_claims_on_the_same_rows_wins(contact):
 def test_two_workers_delivering_the_same_pair_at_once_send_one_mail(contact, monkeypatch):
     if connection.vendor == "sqlite":
         pytest.skip("SQLite's shared in-memory test database serialises threads with lock errors")
-    monkeypatch.setattr(tasks.plan_event, "delay", lambda event_id: None)  # planned by hand
+    monkeypatch.setattr(tasks, "plan_and_schedule", lambda event_id: None)  # planned by hand
     ticket = make_ticket(client=contact.client, contact=contact)
     outbox.plan_event(_created_event(ticket).pk)
     mail.outbox.clear()
@@ -263,10 +263,13 @@ def test_a_stale_worker_cannot_overwrite_the_outcome_of_the_one_that_took_over(c
 def test_a_lost_broker_message_is_recovered_by_the_sweeper(
     contact, monkeypatch, mailoutbox, committed
 ):
+    from tickets import tasks as ticket_tasks
+
     def broker_down(*args, **kwargs):
         raise ConnectionError("Redis is down")
 
-    monkeypatch.setattr(tasks.plan_event, "delay", broker_down)
+    # The planning runs inside the event's one announce_event message: that is what is lost.
+    monkeypatch.setattr(ticket_tasks.announce_event, "delay", broker_down)
     with committed():
         ticket = make_ticket(client=contact.client, contact=contact)  # no error for the user
     assert ticket.pk and Notification.objects.count() == 0 and mailoutbox == []
@@ -329,3 +332,29 @@ def test_finished_mails_are_deleted_after_the_retention_and_waiting_ones_kept(co
     with time_machine.travel(T0 + dt.timedelta(days=366), tick=False):
         assert tasks.purge_outbox() == 2
     assert list(Notification.objects.values_list("status", flat=True)) == ["pending"]
+
+
+def test_planning_an_event_costs_five_statements_and_one_transaction(
+    contact, django_assert_num_queries
+):
+    # The event, its watchers, its recipients' languages, then the dispatch mark and the rows
+    # in one transaction: the mark's primary key is the once-only guard (no get_or_create, no
+    # UPDATE of the mark afterwards).
+    ticket = make_ticket(client=contact.client, contact=contact)
+    event = _created_event(ticket)
+    with django_assert_num_queries(7):  # + SAVEPOINT / RELEASE: the test's own transaction
+        planned = outbox.plan_event(event.pk)
+    assert len(planned.pairs) == 3
+    assert EventDispatch.objects.get(event=event).rows == 3
+
+
+def test_delivering_a_mail_costs_a_fixed_number_of_statements(
+    contact, mailoutbox, django_assert_num_queries
+):
+    ticket = make_ticket(client=contact.client, contact=contact)
+    outbox.plan_event(_created_event(ticket).pk)
+    # Is a row due, claim (lock, update), read the claimed rows, store the Message-ID with its
+    # KnownMessageId, the thread's root, mark sent.
+    with django_assert_num_queries(12):
+        assert outbox.deliver(ticket.pk, "marie.dupont@acme.test").sent == 1
+    assert len(mailoutbox) == 1

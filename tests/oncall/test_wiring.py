@@ -33,25 +33,48 @@ def test_the_sweeper_runs_every_minute_under_beat():
 def test_a_broker_outage_never_breaks_ticket_creation_and_the_sweeper_catches_up(
     rotation, client_24x7, monkeypatch, django_capture_on_commit_callbacks, caplog
 ):
+    from tickets import tasks as ticket_tasks
+
     def broker_down(*args, **kwargs):
         raise OperationalError("redis is down")
 
-    monkeypatch.setattr(tasks.handle_ticket_event, "delay", broker_down)
+    # The event reaches on-call inside the one announce_event message: that is what is lost.
+    monkeypatch.setattr(ticket_tasks.announce_event, "delay", broker_down)
     with (
         time_machine.travel(SATURDAY_3AM, tick=False),
         django_capture_on_commit_callbacks(execute=True),
     ):
         ticket = make_ticket(client=client_24x7, urgency="critical")
     assert not Page.objects.exists()
-    assert "the sweeper will" in caplog.text
+    assert "the sweepers will" in caplog.text
     with time_machine.travel(SATURDAY_3AM.replace(minute=1), tick=False):
         assert paging.sweep()["raised"] == 1
     assert Page.objects.get(ticket=ticket).attempts.filter(status="sent").count() == 1
 
 
-def test_events_that_cannot_page_are_not_even_enqueued(rotation, client_24x7, monkeypatch):
+def test_a_failure_in_the_announcing_task_is_caught_up_by_the_sweeper(
+    rotation, client_24x7, monkeypatch, django_capture_on_commit_callbacks, caplog
+):
+    def broken(event_id):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(tasks, "process_ticket_event", broken)
+    with (
+        time_machine.travel(SATURDAY_3AM, tick=False),
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        ticket = make_ticket(client=client_24x7, urgency="critical")  # no error for the user
+    assert not Page.objects.exists()
+    assert "on_ticket_event failed" in caplog.text
+    monkeypatch.undo()
+    with time_machine.travel(SATURDAY_3AM.replace(minute=1), tick=False):
+        assert paging.sweep()["raised"] == 1
+    assert Page.objects.get(ticket=ticket).attempts.filter(status="sent").count() == 1
+
+
+def test_events_that_cannot_page_are_not_even_looked_at(rotation, client_24x7, monkeypatch):
     calls = []
-    monkeypatch.setattr(tasks.handle_ticket_event, "delay", lambda pk: calls.append(pk))
+    monkeypatch.setattr(tasks, "process_ticket_event", calls.append)
     ticket = make_ticket(client=client_24x7)
     from tickets import services
 

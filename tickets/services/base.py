@@ -133,9 +133,9 @@ def _stamp_conversation(ticket: Ticket, event: TicketEvent) -> None:
 
 
 def _announce(event: TicketEvent) -> None:
-    """Hand the committed event to its readers through ONE Celery message: the readers'
-    own tasks are queued from the worker, not from the request (one broker round trip per
-    event on the hot path instead of one per reader). Without a broker it is handed to
+    """Hand the committed event to its readers through ONE Celery message: the readers do
+    their work in that task, in the worker, not in the request (one broker round trip per
+    event on the hot path, one task per event in the worker). Without a broker it is handed to
     ``run_schedule`` when one runs (``oceanis.handoff``: ``make run``), else it runs inline.
 
     A broker outage must not turn a committed change into an error for the caller: it is
@@ -151,7 +151,8 @@ def _announce(event: TicketEvent) -> None:
 
 
 def notify_readers(event: TicketEvent) -> None:
-    """Send ``event_committed`` to every reader; a failing reader is logged, never raised."""
+    """Send ``event_committed`` to every reader; a failing reader is logged, never raised (the
+    others still run; its sweeper catches the event up)."""
     for receiver, result in event_committed.send_robust(sender=TicketEvent, event=event):
         if isinstance(result, Exception):
             logger.error(

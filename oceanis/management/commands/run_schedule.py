@@ -16,6 +16,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from oceanis.celery import app
 from oceanis.handoff import Listener
+from oceanis.niceness import lower_priority
 from oceanis.schedule import EmbeddedScheduler, ScheduleAlreadyRunning, ScheduleLock
 
 
@@ -42,6 +43,7 @@ class Command(BaseCommand):
         # that Ctrl+C stops it together with runserver; SIGTERM (the recipe's trap) likewise.
         signal.signal(signal.SIGINT, _stop)
         signal.signal(signal.SIGTERM, _stop)
+        lower_priority()  # runserver beside it answers first (BACKGROUND_NICENESS)
         listener, thread, stopping = Listener(app), None, threading.Event()
         try:
             scheduler = EmbeddedScheduler(app, settings.CELERY_BEAT_SCHEDULE)
