@@ -173,6 +173,12 @@ def run(port: int, token: str, path: str, payloads: list, concurrency: int) -> t
     return elapsed, summary
 
 
+def start_worker(env: dict, niceness: int) -> subprocess.Popen:
+    """One Celery worker (``-c 2``, as docker-compose.yml) at this nice level."""
+    command = [str(BIN / "celery"), "-A", "oceanis", "worker", "-c", "2", "-l", "warning"]
+    return subprocess.Popen(command, cwd=ROOT, env={**env, "BACKGROUND_NICENESS": str(niceness)})
+
+
 def load() -> str:
     return "load {:.2f} {:.2f} {:.2f}".format(*os.getloadavg())
 
@@ -263,20 +269,7 @@ def main() -> None:
     token = prepare(env)
     worker = None
     if args.broker and args.worker:
-        worker = subprocess.Popen(
-            [
-                str(BIN / "celery"),
-                "-A",
-                "oceanis",
-                "worker",
-                "-c",
-                "2",
-                "-l",
-                "warning",
-            ],
-            cwd=ROOT,
-            env={**env, "BACKGROUND_NICENESS": str(args.worker_nice)},
-        )
+        worker = start_worker(env, args.worker_nice)
     running = f"running (nice {args.worker_nice})" if worker else "none"
     print(
         f"gunicorn 2 sync workers, PostgreSQL, broker {args.broker or 'none (eager)'}, "

@@ -50,7 +50,7 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
 
-from alerts_bench import Sender, encode, free_port, recreate_postgres, run  # noqa: E402
+from alerts_bench import Sender, encode, free_port, recreate_postgres, run, start_worker  # noqa: E402
 
 ROOT = Path(__file__).resolve().parent.parent
 BIN = Path(sys.executable).parent
@@ -137,13 +137,14 @@ def drain_state(env: dict, since_id: int) -> dict:
     )
 
 
-def wait_drain(env: dict, since_id: int, timeout: float) -> dict:
+def wait_until(read, key: str, env: dict, since_id: int, timeout: float) -> dict:
+    """Poll ``read(env, since_id)`` until its ``key`` covers every ticket, or the timeout."""
     deadline = time.monotonic() + timeout
     while True:
-        state = drain_state(env, since_id)
-        if state["done"] >= state["tickets"] or time.monotonic() > deadline:
+        state = read(env, since_id)
+        if state[key] >= state["tickets"] or time.monotonic() > deadline:
             return state
-        time.sleep(1)
+        time.sleep(0.5)
 
 
 def cpu_seconds(pid: int) -> float:
@@ -214,15 +215,6 @@ def percentile(values: list[float], q: float) -> float:
     return statistics.quantiles(values, n=100, method="inclusive")[int(q) - 1]
 
 
-def wait_mails(env: dict, since_id: int, timeout: float) -> dict:
-    deadline = time.monotonic() + timeout
-    while True:
-        state = mail_state(env, since_id)
-        if state["sent"] >= state["tickets"] or time.monotonic() > deadline:
-            return state
-        time.sleep(0.5)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument(
@@ -277,22 +269,7 @@ def main() -> None:
             helpers.append(start([sys.executable, "manage.py", "run_schedule"], path_env))
         elif path == "broker":
             path_env["CELERY_BROKER_URL"] = args.broker
-            path_env["BACKGROUND_NICENESS"] = str(args.worker_nice)
-            helpers.append(
-                start(
-                    [
-                        str(BIN / "celery"),
-                        "-A",
-                        "oceanis",
-                        "worker",
-                        "-c",
-                        "2",
-                        "-l",
-                        "warning",
-                    ],
-                    path_env,
-                )
-            )
+            helpers.append(start_worker(path_env, args.worker_nice))
         server = start([*gunicorn, "--bind", f"127.0.0.1:{port}"], path_env)
         try:
             wait_healthy(port)
@@ -321,7 +298,7 @@ def main() -> None:
                     f"({elapsed:.1f} s, status {codes}); peer {PEER_BROKER_RATE} → "
                     f"{rate / PEER_BROKER_RATE:.1f}× ({load()})"
                 )
-                drain = wait_drain(env, before, timeout=600)
+                drain = wait_until(drain_state, "done", env, before, timeout=600)
                 cpu = cpu_seconds(helpers[0].pid)
                 print(
                     f"  worker: {drain['done'] / max(drain['seconds'], 0.001):,.1f} tickets/s "
@@ -332,7 +309,7 @@ def main() -> None:
                     flush=True,
                 )
             if path != "inline":
-                state = wait_mails(env, before, timeout=240)
+                state = wait_until(mail_state, "sent", env, before, timeout=240)
                 lags = state["lags"] or [0.0]
                 cpu = ""
                 if path == "broker":  # its mails sent too: the whole of the worker's work
