@@ -57,6 +57,10 @@ def test_oversized_files_are_refused(settings, tmp_path):
 
 @pytest.mark.django_db
 def test_planning_an_intervention_logs_a_public_entry(technician):
+    # Faker's names can overlap ("Denise" contains "Denis"): a first and last
+    # name neither of which contains the other, nor any other word of the entry.
+    technician.user.first_name, technician.user.last_name = "Julien", "Vauquelin-Troismonts"
+    technician.user.save(update_fields=["first_name", "last_name"])
     ticket = make_ticket()
     when = dt.datetime(2026, 12, 2, 8, 0, tzinfo=dt.UTC)  # 09:00 in Paris
     planned = intervention_plan(
