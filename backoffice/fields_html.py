@@ -9,10 +9,13 @@ rendered by Django.
 
 from __future__ import annotations
 
+import html
+
 from django import forms
 from django.forms.boundfield import BoundField
 from django.forms.utils import flatatt
-from django.utils.html import conditional_escape, escape, format_html
+from django.utils.functional import Promise
+from django.utils.html import format_html
 from django.utils.safestring import SafeString, mark_safe
 
 # Widget templates that only include ``input.html``.
@@ -28,6 +31,22 @@ TEXTAREA_TEMPLATE = "django/forms/widgets/textarea.html"
 OPTION_TEMPLATES = frozenset(
     f"django/forms/widgets/{name}.html" for name in ("input_option", "radio_option")
 )
+
+
+def escape(value) -> str:
+    """``django.utils.html.escape``, the same text without its check of lazy arguments
+    (``keep_lazy``): it runs for every attribute and option, a few hundred times per ticket page
+    (issue 23). What is built here is marked safe as a whole."""
+    return html.escape(str(value))
+
+
+def conditional_escape(value) -> str:
+    """``django.utils.html.conditional_escape``, without the same check."""
+    if isinstance(value, Promise):
+        value = str(value)
+    if hasattr(value, "__html__"):
+        return value.__html__()
+    return html.escape(str(value))
 
 
 def _attrs(attrs: dict) -> str:

@@ -267,9 +267,10 @@ def main() -> None:
         helpers: list[subprocess.Popen] = []
         if path == "embedded":
             helpers.append(start([sys.executable, "manage.py", "run_schedule"], path_env))
-        elif path == "broker":
+        elif path in ("broker", "queued"):
             path_env["CELERY_BROKER_URL"] = args.broker
-            helpers.append(start_worker(path_env, args.worker_nice))
+            if path == "broker":
+                helpers.append(start_worker(path_env, args.worker_nice))
         server = start([*gunicorn, "--bind", f"127.0.0.1:{port}"], path_env)
         try:
             wait_healthy(port)
@@ -292,6 +293,14 @@ def main() -> None:
                 ]
                 elapsed, codes = run(port, token, "/api/v1/tickets/", payloads, args.concurrency)
                 rate = args.tickets / elapsed
+                if path == "queued":
+                    print(
+                        f"queued (Redis broker, nobody consuming: the requests alone), "
+                        f"{args.concurrency} connections: {rate:,.0f} tickets/s ({elapsed:.1f} s, "
+                        f"status {codes}) ({load()})",
+                        flush=True,
+                    )
+                    continue
                 print(
                     f"broker (Redis + Celery worker -c 2 nice {args.worker_nice} on the same "
                     f"cores), {args.concurrency} connections: {rate:,.0f} tickets/s "
@@ -327,7 +336,7 @@ def main() -> None:
             for helper in helpers:
                 helper.terminate()
                 helper.wait(timeout=30)
-            if path == "broker":
+            if path in ("broker", "queued"):
                 import redis
 
                 redis.Redis.from_url(args.broker).flushdb()

@@ -10,9 +10,11 @@
 
 With ``--open`` each (tickets, open) pair gets its own database ``oceanis_bench_pages_t<tickets>
 _o<open>`` on the server of ``--server``, seeded once by bench/seed_volume.py (kept for the next
-run; ``--reseed`` starts again), migrated and vacuumed before measuring. The databases are
-measured in alternation (``--rounds``), so a load swing of the shared machine falls on all of
-them alike; the growth table compares them. Every figure is printed with its path (HTTP or
+run; ``--reseed`` starts again), migrated and vacuumed before measuring. Over HTTP the
+databases each get their gunicorn, all started at once, and every page is requested on each in
+turn (A B, B A, …), so a load swing of the shared machine falls on all of them alike and the
+growth table compares them request by request; in process they are measured in alternation
+(``--rounds``). Every figure is printed with its path (HTTP or
 in-process), the open-ticket count and the machine's load average.
 
 ``--http`` starts gunicorn (2 sync workers, as ``docker-compose.yml``; no broker: these GETs
@@ -59,6 +61,7 @@ def parse_args(argv=None):
     parser.add_argument("--server", default="postgres://postgres@127.0.0.1:5432")
     parser.add_argument("--reseed", action="store_true")
     parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--prepare", action="store_true", help=argparse.SUPPRESS)
     return parser.parse_args(argv)
 
 
@@ -92,6 +95,17 @@ def scenarios(client_for) -> list[tuple[str, str, list[str], dict]]:
         .values_list("client", flat=True)
         .first()
     )
+    # That client's most frequent urgency among its open tickets: a two-filter query that fills
+    # a page at every backlog (the rarest one, "critical", gave 4 rows at 3,000 open and 25 at
+    # 35,000, so the growth measured the rows rendered, not the backlog).
+    urgency = (
+        Ticket.objects.filter(state__in=OPEN_STATES, client=client_id)
+        .values("urgency")
+        .annotate(n=Count("pk"))
+        .order_by("-n", "urgency")
+        .values_list("urgency", flat=True)
+        .first()
+    )
     team = reverse("backoffice:team_queue")
     # Page 20 of the team queue: nineteen "Suivante" links from the first page.
     page, tech = team, client_for(busiest)
@@ -112,14 +126,14 @@ def scenarios(client_for) -> list[tuple[str, str, list[str], dict]]:
     ticket = [reverse("backoffice:ticket", args=[r]) for r in rng.sample(open_refs, 20)]
     ticket += [reverse("backoffice:ticket", args=[r]) for r in closed_refs[:20]]
     htmx = {"HX-Request": "true", "HX-Target": "queue-rows"}
-    by_client = f"client={client_id}"
+    by_client = f"client={client_id}&urgency={urgency}"
     return [
         ("my queue", busiest, [reverse("home")], {}),
         ("team queue (default: active, GTI deadline)", busiest, [team], {}),
         ("team queue page 20", busiest, [page], {}),
         ("team queue at risk", busiest, [f"{team}?sla=at_risk"], {}),
         ("team queue breached", busiest, [f"{team}?sla=breached"], {}),
-        ("team queue client + critical", busiest, [f"{team}?{by_client}&urgency=critical"], {}),
+        ("team queue client + urgency", busiest, [f"{team}?{by_client}"], {}),
         ("team queue htmx refresh", busiest, [team], htmx),
         ("dispatch", "manager", [reverse("backoffice:dispatch")], {}),
         ("ticket page (open and closed)", busiest, ticket, {}),
@@ -129,7 +143,7 @@ def scenarios(client_for) -> list[tuple[str, str, list[str], dict]]:
 class Server:
     """gunicorn on this database, as in production (2 sync workers, DEBUG off)."""
 
-    def __init__(self):
+    def __init__(self, database_url: str | None = None):
         with socket.socket() as s:
             s.bind(("127.0.0.1", 0))
             self.port = s.getsockname()[1]
@@ -144,6 +158,8 @@ class Server:
             "CONN_MAX_AGE": "600",
         }
         env.pop("CELERY_BROKER_URL", None)
+        if database_url:
+            env["DATABASE_URL"] = database_url
         # DEBUG off serves hashed static files from the manifest, as production does.
         subprocess.run(
             [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
@@ -222,6 +238,8 @@ def measure_child(args) -> dict:
         return clients[username]
 
     plan = scenarios(client_for)
+    if args.prepare:
+        return prepared(plan, client_for)
     server = Server() if args.http else None
     load = [os.getloadavg()[0]]
     results = {}
@@ -267,6 +285,40 @@ def measure_child(args) -> dict:
         "open": Ticket.objects.filter(state__in=ACTIVE_STATES).count(),
         "load": load,
         "pages": results,
+    }
+
+
+def prepared(plan, client_for) -> dict:
+    """Each page's URLs, session cookie and statement count (in process), for the orchestrator
+    to time over HTTP: the sessions live in the database, so they outlive this process."""
+    from django.conf import settings
+    from django.db import connection
+
+    from tickets.models import ACTIVE_STATES, Ticket
+
+    pages = []
+    for name, username, urls, headers in plan:
+        client = client_for(username)
+        meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
+        client.get(urls[0], **meta)
+        queries: list[str] = []
+
+        def count(execute, sql, params, many, context, queries=queries):
+            queries.append(sql)
+            return execute(sql, params, many, context)
+
+        with connection.execute_wrapper(count):
+            assert client.get(urls[0], **meta).status_code == 200, urls[0]
+        cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
+        pages.append(
+            {"name": name, "urls": urls, "headers": headers, "cookie": cookie,
+             "queries": len(queries)}
+        )  # fmt: skip
+    return {
+        "database": connection.settings_dict["NAME"],
+        "tickets": Ticket.objects.count(),
+        "open": Ticket.objects.filter(state__in=ACTIVE_STATES).count(),
+        "pages": pages,
     }
 
 
@@ -353,7 +405,8 @@ def report(runs: list[dict], path: str) -> bool:
         first, last = dbs[0], dbs[-1]
         print(
             f"\ngrowth, p50 ms (p95 ms): {first['open']:,} open → {last['open']:,} open "
-            f"({first['tickets']:,} → {last['tickets']:,} tickets), same run, alternated"
+            f"({first['tickets']:,} → {last['tickets']:,} tickets), same run, "
+            f"{'request by request' if 'interleaved' in path else 'alternated'}"
         )
         for page in first["pages"]:
             cells, p50s = [], []
@@ -377,6 +430,9 @@ def main(args) -> int:
         return 0 if report(runs, path) else 1
     counts = [int(n) for n in args.open.split(",")]
     urls = [ensure_database(args, n) for n in counts]
+    if args.http:
+        runs = interleaved_http(args, urls)
+        return 0 if report(runs, path + ", PostgreSQL, no broker, interleaved") else 1
     per_round = max(1, args.runs // args.rounds)
     command = [sys.executable, __file__, "--child", "--runs", str(per_round),
                "--warmup", str(args.warmup)] + (["--http"] if args.http else [])  # fmt: skip
@@ -390,6 +446,58 @@ def main(args) -> int:
             )  # fmt: skip
             runs.append(json.loads(out.stdout.strip().splitlines()[-1]))
     return 0 if report(runs, path + ", PostgreSQL, no broker") else 1
+
+
+def interleaved_http(args, urls: list[str]) -> list[dict]:
+    """One gunicorn per database, all running at once, and the same page requested on each in
+    turn (A B, then B A): a swing of the shared machine's load falls on every database alike,
+    so the growth table compares them within each pair of requests rather than across runs
+    minutes apart (which differed by 10–15 % for the same page)."""
+    plans = []
+    for url in urls:
+        command = [sys.executable, __file__, "--child", "--prepare"]
+        out = subprocess.run(
+            command, cwd=ROOT, env={**os.environ, "DATABASE_URL": url},
+            check=True, stdout=subprocess.PIPE, text=True,
+        )  # fmt: skip
+        plans.append(json.loads(out.stdout.strip().splitlines()[-1]))
+    servers = [Server(url) for url in urls]
+    load = [os.getloadavg()[0]]
+    timings: list[dict[str, list[float]]] = [{} for _ in urls]
+    try:
+        for index, first in enumerate(plans[0]["pages"]):
+            print(f"  {first['name']}", flush=True)
+            pages = [plan["pages"][index] for plan in plans]
+            for server, page in zip(servers, pages, strict=True):
+                urls_ = page["urls"]
+                warm = urls_[: args.warmup] if len(urls_) > 1 else urls_ * args.warmup
+                for url in warm * 2:  # both gunicorn workers
+                    assert server.get(url, page["cookie"], page["headers"])[0] == 200, url
+            for n in range(args.runs):
+                order = list(range(len(servers)))
+                if n % 2:
+                    order.reverse()
+                for i in order:
+                    page = pages[i]
+                    url = page["urls"][n % len(page["urls"])]
+                    status, ms = servers[i].get(url, page["cookie"], page["headers"])
+                    assert status == 200, (url, status)
+                    timings[i].setdefault(page["name"], []).append(ms)
+    finally:
+        for server in servers:
+            server.stop()
+    load.append(os.getloadavg()[0])
+    return [
+        {
+            "database": plan["database"], "tickets": plan["tickets"], "open": plan["open"],
+            "load": load,
+            "pages": {
+                page["name"]: {"timings": timings[i][page["name"]], "queries": page["queries"]}
+                for page in plan["pages"]
+            },
+        }
+        for i, plan in enumerate(plans)
+    ]  # fmt: skip
 
 
 if __name__ == "__main__":

@@ -1,11 +1,11 @@
 """A cursor for the few hand-written statements every request runs, prepared on PostgreSQL.
 
-Django binds parameters client-side and never prepares statements (so that transaction-mode
-connection poolers keep working). For the statements on the hottest paths (API token, alert
-routing and upsert, ticket reference) PostgreSQL's parse and plan cost more than the execution
-itself: the token lookup took 240 µs of server CPU unprepared and 50 µs prepared. This cursor
-binds server-side and prepares each statement on a connection from its first use; the prepared
-statements live with the connection (psycopg keeps the 100 most recent).
+On PostgreSQL Django binds server-side (``server_side_binding``, settings.py) and psycopg
+prepares a statement once the connection has run it five times. For the statements on the
+hottest paths (API token, alert routing and upsert, ticket reference, search documents)
+PostgreSQL's parse and plan cost more than the execution itself (the token lookup: 240 µs of
+server CPU unprepared, 50 µs prepared), so this cursor prepares them from their first use; the
+prepared statements live with the connection (psycopg keeps the 100 most recent).
 
 ``DATABASE_PREPARED_STATEMENTS=false`` turns it off, for a pooler that cannot follow prepared
 statements (PgBouncer before 1.21 in transaction mode). On SQLite it is Django's own cursor.
@@ -14,15 +14,27 @@ Either way the cursor is wrapped like Django's, so query logging and query-count
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from contextlib import contextmanager
 from typing import ClassVar
 
 from django.conf import settings
 from django.db import connection
 from django.db.backends.utils import CursorDebugWrapper, CursorWrapper
+from django.db.models import Value
 
 
-class _LoggedCursor(CursorDebugWrapper):
+class _PreparedCursor(CursorWrapper):
+    """Prepares each statement on its first execution (the ORM's wait for psycopg's threshold:
+    these run on every request, so the first run already pays for the next ones)."""
+
+    def _execute(self, sql, params, *ignored_wrapper_args):
+        self.db.validate_no_broken_transaction()
+        with self.db.wrap_database_errors:
+            return self.cursor.execute(sql, params, prepare=True)
+
+
+class _LoggedCursor(_PreparedCursor, CursorDebugWrapper):
     """Logs the statement as written: Django reads a client-bound query back from the cursor,
     which a prepared execution does not keep."""
 
@@ -41,13 +53,8 @@ def hot_cursor():
     import psycopg
 
     connection.ensure_connection()
-    raw = connection.connection
-    if raw.prepare_threshold != 0:
-        # Only server-binding cursors (this one) ever prepare: Django's client-binding cursors
-        # ignore the threshold, so the rest of the ORM is unaffected.
-        raw.prepare_threshold = 0
-    wrapper = _LoggedCursor if connection.queries_logged else CursorWrapper
-    with wrapper(psycopg.Cursor(raw), connection) as cursor:
+    wrapper = _LoggedCursor if connection.queries_logged else _PreparedCursor
+    with wrapper(psycopg.Cursor(connection.connection), connection) as cursor:
         yield cursor
 
 
@@ -62,14 +69,20 @@ class HotSelect:
     ``tail`` is the SQL after the column list, with ``{0}``, ``{1}``… standing for the quoted
     tables of ``models`` (given as "app_label.Model"), and ``%s`` placeholders for values.
 
+    ``extra`` adds columns that are no model's (a sub-select, as an ORM annotation would): each
+    is ``(sql, "app_label.Model.field")``, the field giving its type, and so its converters, as
+    the annotation's ``output_field`` would. Its SQL may use the same ``{0}``… and ``{table}``
+    for the quoted table of that field's model. The values follow the instances in each row,
+    and the extra columns' ``%s`` parameters come before the tail's.
+
     Each statement is held equal to its ORM query on the same data by tests/oceanis/
     test_hotselect.py (on SQLite and PostgreSQL), which finds them in ``declared``.
     """
 
     declared: ClassVar[list[HotSelect]] = []
 
-    def __init__(self, *models: str, tail: str):
-        self.labels, self.tail, self.sql = models, tail, None
+    def __init__(self, *models: str, tail: str, extra: Sequence[tuple[str, str]] = ()):
+        self.labels, self.tail, self.extra, self.sql = models, tail, tuple(extra), None
         HotSelect.declared.append(self)
 
     def _build(self) -> None:
@@ -88,16 +101,24 @@ class HotSelect:
         self.converters = []
         for fields in self.fields:
             for f in fields:
-                col = f.cached_col
-                converters = connection.ops.get_db_converters(col) + col.get_db_converters(
-                    connection
-                )
-                self.converters.append((col, converters))
+                self._add_converters(f.cached_col)
+        for sql, label in self.extra:
+            app_label, model_name, field_name = label.split(".")
+            field = apps.get_model(app_label, model_name)._meta.get_field(field_name)
+            # Converted as the ORM converts an annotation of that output field (an expression,
+            # not a column: it also casts numbers).
+            self._add_converters(Value(None, output_field=field))
+            columns += ", " + sql.format(*tables, table=q(field.model._meta.db_table))
         # Only quoted identifiers are interpolated; values stay %s parameters.
         self.sql = f"SELECT {columns} {self.tail.format(*tables)}"
 
+    def _add_converters(self, expression) -> None:
+        backend = connection.ops.get_db_converters(expression)
+        self.converters.append((expression, backend + expression.get_db_converters(connection)))
+
     def first(self, params: list) -> tuple | None:
-        """The first row as a tuple of instances (one per model), or None."""
+        """The first row as a tuple of instances (one per model) then the ``extra`` values, or
+        None."""
         if self.sql is None:
             self._build()
         with hot_cursor() as cursor:
@@ -115,7 +136,7 @@ class HotSelect:
             chunk = values[start : start + len(names)]
             start += len(names)
             instances.append(None if chunk[0] is None else model.from_db("default", names, chunk))
-        return tuple(instances)
+        return (*instances, *values[start:])
 
 
 def delete_in_batches(rows, batch: int = 5_000) -> int:

@@ -166,9 +166,19 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
         "TEST_DATABASE_NAME", default="test_oceanis"
     )
-# The hottest hand-written statements are prepared server-side (oceanis/db.py); false for a
-# pooler that cannot follow prepared statements (PgBouncer < 1.21 in transaction mode).
+# Statements are bound and prepared server-side on PostgreSQL; false for a pooler that cannot
+# follow prepared statements (PgBouncer < 1.21 in transaction mode). Planning, not running, was
+# the cost of the hot reads: the ticket table's 32 indexes (partial ones for the queues) made
+# PostgreSQL spend 7–11 ms planning a pk lookup joined to its ticket, for 0.6 ms of execution.
+# psycopg prepares a statement once a connection has run it 5 times (the ORM's), or at once on
+# the hot cursor (oceanis/db.py); PostgreSQL keeps a custom plan where a generic one would be
+# worse (a partial index that only a literal value proves usable).
 DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
+if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and DATABASE_PREPARED_STATEMENTS:
+    # Django turns psycopg's preparing off unless asked (prepare_threshold None).
+    DATABASES["default"].setdefault("OPTIONS", {}).update(
+        server_side_binding=True, prepare_threshold=5
+    )
 # What one web request may wait for on PostgreSQL (milliseconds; 0 = no limit): a row lock, and
 # one statement. Past either the request answers 503 with Retry-After, well before gunicorn's
 # 30 s worker timeout would kill it. Celery workers and management commands are not limited.
@@ -307,6 +317,10 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TIMEZONE = TIME_ZONE
 CELERY_ENABLE_UTC = True
 CELERY_TASK_ACKS_LATE = True
+# Celery's Django fix-up closes every database connection around each task unless this is set;
+# oceanis/celery.py applies Django's CONN_MAX_AGE rule instead (a reconnection per task cost the
+# worker a PostgreSQL backend and its prepared statements for every ticket event).
+CELERY_DB_REUSE_MAX = 2**62
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # Background work (Celery workers, the embedded `run_schedule`) runs at this nice level when it
@@ -314,6 +328,10 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 # and webhooks take the CPU left over a moment later, instead of every request waiting behind
 # them. 0 keeps the scheduler's default; on dedicated worker hosts it changes nothing.
 BACKGROUND_NICENESS = env.int("BACKGROUND_NICENESS", default=10)
+# A queue of this many active tickets or more has its counters shared between requests for
+# QUEUE_COUNTERS_SECONDS (0: always counted); a smaller one is counted at every request.
+QUEUE_COUNTERS_SECONDS = env.int("QUEUE_COUNTERS_SECONDS", default=10)
+QUEUE_COUNTERS_SHARED_FROM = env.int("QUEUE_COUNTERS_SHARED_FROM", default=2_000)
 # Workers and beat wait for the broker however long it is away (Celery's default gives up after
 # 100 attempts, about 50 minutes); docker compose / systemd restart them if they exit anyway.
 CELERY_BROKER_CONNECTION_MAX_RETRIES = None

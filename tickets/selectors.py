@@ -5,6 +5,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import datetime
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import (
     BooleanField,
     Exists,
@@ -148,4 +150,24 @@ def queue_counters(scope: QuerySet[Ticket], now: datetime) -> dict[str, int]:
     ]
     counts = dict(queries[0].union(*queries[1:], all=True))
     counts["breached"] += counts.pop("breached_measured")
+    return counts
+
+
+def queue_counters_shared(key: str, scope: QuerySet[Ticket], now: datetime) -> dict[str, int]:
+    """``queue_counters``, shared for ``QUEUE_COUNTERS_SECONDS`` by every request for the same
+    queue (``key``) once it holds ``QUEUE_COUNTERS_SHARED_FROM`` active tickets or more.
+
+    Counting reads one index entry per counted ticket: 0.7 ms at 3,000 active, 16 ms at 35,000,
+    on every page and every htmx refresh of every technician. On such a queue a count a few
+    seconds old says the same thing; a smaller queue is counted at each request, so a
+    technician who closes one of their 12 tickets sees 11 at once. The rows are always read
+    fresh."""
+    seconds = settings.QUEUE_COUNTERS_SECONDS
+    if seconds:
+        shared = cache.get(f"queue-counters:{key}")
+        if shared is not None:
+            return shared
+    counts = queue_counters(scope, now)
+    if seconds and counts["active"] >= settings.QUEUE_COUNTERS_SHARED_FROM:
+        cache.set(f"queue-counters:{key}", counts, seconds)
     return counts

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from datetime import timedelta
+from functools import cache
 
 from django import template
+from django.utils.encoding import force_str
 from django.utils.safestring import mark_safe
 
 from sla.explain import format_duration
@@ -36,6 +38,22 @@ def minutes_hm(value: int | None) -> str:
 def can_dispatch(request) -> bool:
     """The current user is the centre manager or the deputy."""
     return user_is_manager(request)
+
+
+@cache
+def _labels(field) -> dict:
+    """{value: lazy label} of a model field's choices."""
+    return dict(field.flatchoices)
+
+
+@register.filter
+def choice_label(instance, name: str):
+    """``{{ instance|choice_label:"name" }}``: ``instance.get_<name>_display()``, translating
+    the label shown alone. Django's hashes every lazy label of the field's choices, a
+    translation lookup each, at every call (issue 23)."""
+    field = instance._meta.get_field(name)
+    value = getattr(instance, field.attname)
+    return force_str(_labels(field).get(value, value), strings_only=True)
 
 
 # Plain selects and inputs rendered in Python (``backoffice.fields_html``).

@@ -12,7 +12,7 @@ from staff.models import Technician, is_staff_member
 from tickets.models import OPEN_STATES, Ticket
 from tickets.selectors import (
     ACTIVE_STATES,
-    queue_counters,
+    queue_counters_shared,
     with_gti_status,
     with_unread_activity,
 )
@@ -127,8 +127,10 @@ def _queue(request, kind: str):
     page = keyset_paginate(request, filters.qs, row_loader(request.user), PAGE_SIZE)
     rows = decorate(page.object_list, now)
     # Over the queue's default scope: each counter counts exactly the rows its link lists (the
-    # unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on), by index-only counts.
-    counters = queue_counters(base.filter(state__in=states), now)
+    # unfiltered queue, ?sla=at_risk, ?sla=breached, ?awaiting=on), by index-only counts; a
+    # large queue's counts are shared a few seconds between requests (issue 23).
+    key = kind if kind == "team" else f"{kind}:{me.pk if me else 0}"
+    counters = queue_counters_shared(key, base.filter(state__in=states), now)
     context = {
         "mine": kind == "mine",
         "queue": kind,

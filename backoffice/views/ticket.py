@@ -4,15 +4,18 @@ from __future__ import annotations
 
 from functools import cached_property
 
-from django.db.models import OuterRef, Subquery
+from django.conf import settings
 from django.forms import ModelChoiceField
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from clients.models import Contact, Site
+from oceanis.db import HotSelect
 from staff.models import Technician
-from tickets.models import Ticket, TicketSeen
+from tickets.models import Ticket
 from tickets.services import ticket_mark_seen
 
 from ..access import staff_required, technician_of, user_is_manager
@@ -36,16 +39,47 @@ def get_ticket(reference: str) -> Ticket:
     )
 
 
+# The page's ticket: compiling its ORM query (six tables and the viewer's mark in a sub-select)
+# cost twice running it, and PostgreSQL planned it at every page; prepared, planning is paid once
+# per connection (issue 23). Six joins rather than twelve: planning a twelve-table join cost more
+# than running it. The ticket it follows up, when there is one, is read on access: a second copy
+# of the ticket table in the join cost more than the rare extra query. tests/oceanis/
+# test_hotselect.py holds it equal to the ORM query it replaces.
+_VIEWED_TICKET = HotSelect(
+    "tickets.Ticket",
+    "clients.Client",
+    "clients.Contact",
+    "clients.Site",
+    "clients.Contract",
+    settings.AUTH_USER_MODEL,
+    tail='FROM {0} INNER JOIN {1} ON {0}."client_id" = {1}."id" '
+    'LEFT OUTER JOIN {2} ON {0}."contact_id" = {2}."id" '
+    'LEFT OUTER JOIN {3} ON {0}."site_id" = {3}."id" '
+    'LEFT OUTER JOIN {4} ON {0}."contract_id" = {4}."id" '
+    'LEFT OUTER JOIN {5} ON {0}."created_by_id" = {5}."id" '
+    'WHERE {0}."reference" = %s',
+    extra=[
+        (
+            '(SELECT {table}."seen_at" FROM {table} '
+            'WHERE {table}."ticket_id" = {0}."id" AND {table}."user_id" = %s LIMIT 1)',
+            "tickets.TicketSeen.seen_at",
+        )
+    ],
+)
+
+
 def get_viewed_ticket(reference: str, viewer) -> Ticket:
-    """The ticket for its page, with ``viewer_seen_at``: when ``viewer`` last opened it (None if
-    never), read in the same query. Six joins rather than twelve: planning a twelve-table join
-    cost more than running it (issue 23)."""
-    seen = TicketSeen.objects.filter(ticket=OuterRef("pk"), user=viewer).values("seen_at")[:1]
-    # The ticket it follows up, when there is one, on access: a second copy of the ticket
-    # table in the join made planning it cost more than the rare extra query (issue 23).
-    related = [name for name in TICKET_RELATED if name != "follow_up_of"]
-    tickets = Ticket.objects.select_related(*related)
-    return get_object_or_404(tickets.annotate(viewer_seen_at=Subquery(seen)), reference=reference)
+    """The ticket for its page, its client, contact, site, contract and author loaded, with
+    ``viewer_seen_at``: when ``viewer`` last opened it (None if never), read in the same
+    statement. A 404 for an unknown reference."""
+    row = _VIEWED_TICKET.first([viewer.pk, reference])
+    if row is None:
+        raise Http404
+    ticket, client, contact, site, contract, created_by, seen_at = row
+    ticket.client, ticket.contact, ticket.site = client, contact, site
+    ticket.contract, ticket.created_by = contract, created_by
+    ticket.viewer_seen_at = seen_at
+    return ticket
 
 
 def attach_technicians(ticket: Ticket, technicians: list[Technician], user) -> None:
@@ -105,6 +139,13 @@ def share_choices(forms, lists: PageLists) -> None:
                 field.choices = [("", field.empty_label or "")] + options
 
 
+def action_urls(reference: str, names) -> dict[str, str]:
+    """The URL of each action of the ticket, from one reversal: they differ only by the action's
+    name, a slug, which ``reverse()`` leaves as it is."""
+    head, tail = reverse("backoffice:ticket_action", args=[reference, "-"]).rsplit("/-/", 1)
+    return {name: f"{head}/{name}/{tail}" for name in names}
+
+
 def interventions(ticket: Ticket, technicians: list[Technician]) -> list:
     """The ticket's planned interventions, their technicians from the page's list."""
     by_pk = {t.pk: t for t in technicians}
@@ -130,11 +171,12 @@ def render_ticket(
     now = timezone.now()
     manager = user_is_manager(request)
     allowed = available_actions(ticket, request.user, manager=manager)
+    urls = action_urls(ticket.reference, allowed)
     actions = []
     for name in allowed:
         action = ACTIONS[name]
         form = bound.get(name) or action.form(ticket=ticket, auto_id=f"id_{name}_%s")
-        actions.append({"action": action, "form": form, "open": name in bound})
+        actions.append({"action": action, "form": form, "open": name in bound, "url": urls[name]})
     share_choices([a["form"] for a in actions], lists)
     events = list(ticket.events.select_related("actor").order_by("at", "pk"))
     attachments = list(ticket.attachments.select_related("uploaded_by"))

@@ -188,3 +188,69 @@ def test_every_counter_counts_exactly_the_rows_its_link_lists(
         assert counters[name] == len(response.context["rows"]), name
     assert counters["breached"] == 2 and counters["at_risk"] == 1 and counters["active"] == 3
     assert late_new.pk and risky.pk
+
+
+@pytest.fixture
+def shared_counters(settings):
+    from django.core.cache import cache
+
+    cache.clear()
+    settings.QUEUE_COUNTERS_SECONDS = 10
+    settings.QUEUE_COUNTERS_SHARED_FROM = 3  # a "large" queue of three tickets
+    yield settings
+    cache.clear()
+
+
+def test_a_large_queue_shows_counters_at_most_queue_counters_seconds_old(
+    tech_client, shared_counters
+):
+    with time_machine.travel(MONDAY_9, tick=False):
+        for _ in range(3):
+            make_ticket()
+        assert tech_client.get(TEAM).context["counters"]["active"] == 3
+        added = make_ticket()
+        response = tech_client.get(TEAM)
+    # The rows are read fresh; the counters are the ones counted a moment ago.
+    assert added.reference in refs(response)
+    assert response.context["counters"]["active"] == 3
+    assert "3 demandes en cours" in response.content.decode()
+    with time_machine.travel(MONDAY_9 + dt.timedelta(seconds=11), tick=False):
+        assert tech_client.get(TEAM).context["counters"]["active"] == 4
+
+
+def test_a_small_queue_is_counted_at_every_request(
+    tech_client, technician, other_tech, shared_counters
+):
+    """Two tickets in my queue, three in the team's (shared): mine move at once."""
+    with time_machine.travel(MONDAY_9, tick=False):
+        make_ticket(assignee=technician)
+        make_ticket(assignee=other_tech)
+        make_ticket(assignee=other_tech)
+        assert tech_client.get(reverse("home")).context["counters"]["active"] == 1
+        make_ticket(assignee=technician)
+        assert tech_client.get(reverse("home")).context["counters"]["active"] == 2
+
+
+def test_each_technicians_queue_has_its_own_shared_counters(
+    client, technician, other_tech, shared_counters
+):
+    with time_machine.travel(MONDAY_9, tick=False):
+        for _ in range(3):
+            make_ticket(assignee=technician)
+        for _ in range(4):
+            make_ticket(assignee=other_tech)
+        counts = []
+        for tech in (technician, other_tech):
+            client.force_login(tech.user)
+            counts.append(client.get(reverse("home")).context["counters"]["active"])
+    assert counts == [3, 4]
+
+
+def test_counters_are_never_shared_when_queue_counters_seconds_is_0(tech_client, shared_counters):
+    shared_counters.QUEUE_COUNTERS_SECONDS = 0
+    with time_machine.travel(MONDAY_9, tick=False):
+        for _ in range(3):
+            make_ticket()
+        tech_client.get(TEAM)
+        make_ticket()
+        assert tech_client.get(TEAM).context["counters"]["active"] == 4

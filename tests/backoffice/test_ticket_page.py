@@ -1,17 +1,20 @@
 """Ticket page: SLA panel with its explanation, timeline, entries, attachments."""
 
 import datetime as dt
+import re
 
 import pytest
 import time_machine
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
+from django.utils import translation
 
+from backoffice.templatetags.backoffice import choice_label
 from sla.policy import Urgency
 from tests.factories import make_ticket
 from tickets import services
 from tickets.attachments import attachment_add
-from tickets.models import EventKind, TicketEvent
+from tickets.models import EventKind, Ticket, TicketEvent
 
 from .conftest import MONDAY_9, PARIS
 
@@ -225,3 +228,31 @@ def test_an_uploaded_file_shows_in_the_timeline_where_it_was_added(
     timeline = page[page.index('id="timeline-title"') : page.index('id="entry-title"')]
     assert reverse("backoffice:attachment", args=[attachment.pk]) in timeline
     assert "schema-reseau.pdf" in timeline
+
+
+def test_each_action_form_posts_to_its_own_action(manager_client, manager):
+    ticket = make_ticket(assignee=manager)
+    services.ticket_take_in_charge(ticket=ticket, by=manager.user)
+    response = manager_client.get(url("ticket", ticket))
+    names = [item["action"].name for item in response.context["actions"]]
+    assert len(names) >= 3
+    posted = re.findall(r'action="([^"]*/actions/[^"]*)"', response.content.decode())
+    assert posted == [
+        reverse("backoffice:ticket_action", args=[ticket.reference, n]) for n in names
+    ]
+
+
+@pytest.mark.parametrize("language", ["fr", "en"])
+def test_choice_labels_are_the_models_display_values(language):
+    fields = ["kind", "state", "urgency", "escalation_level", "technical_domain", "pending_on"]
+    with translation.override(language):
+        for name in fields:
+            values = [v for v, _label in Ticket._meta.get_field(name).flatchoices]
+            for value in [*values, "", "unknown", 9]:
+                ticket = Ticket(**{name: value})
+                shown = choice_label(ticket, name)
+                expected = getattr(ticket, f"get_{name}_display")()
+                assert (type(shown), shown) == (type(expected), expected), (name, value)
+    with translation.override("en"):
+        assert choice_label(Ticket(state="new"), "state") == "New"
+        assert choice_label(Ticket(escalation_level=9), "escalation_level") == 9

@@ -1,4 +1,11 @@
-"""The hot cursor: prepared statements on PostgreSQL, Django's cursor otherwise, always logged."""
+"""Prepared statements on PostgreSQL: the hot cursor's at once, the ORM's once repeated; none for
+a pooler that cannot follow them; always logged."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
 
 import pytest
 from django.db import connection
@@ -33,13 +40,17 @@ def test_a_hot_statement_is_prepared_once_and_reused():
 
 
 @postgres_only
-def test_the_ordinary_orm_is_left_unprepared():
-    _run(1)
+def test_an_orm_statement_a_connection_repeats_is_prepared_once():
     from clients.models import Client
 
-    for _ in range(3):
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")  # as in a new session
+    for _ in range(2):
         list(Client.objects.filter(code="acme"))
-    assert not any("clients_client" in s for s in _prepared())
+    assert not any("clients_client" in s for s in _prepared())  # a one-off is not kept
+    for _ in range(6):
+        list(Client.objects.filter(code="acme"))
+    assert sum('"clients_client"."code" = $1' in s for s in _prepared()) == 1
 
 
 @postgres_only
@@ -57,3 +68,29 @@ def test_hot_statements_are_logged_like_any_query():
         assert cursor.fetchone()[0] == 7
     # Django's cursor logs the interpolated query, the prepared one its placeholders.
     assert [q["sql"] for q in ctx.captured_queries] in (["SELECT %s + 1"], ["SELECT 6 + 1"])
+
+
+@postgres_only
+def test_a_process_started_without_prepared_statements_binds_client_side():
+    """``DATABASE_PREPARED_STATEMENTS=false`` is read at start-up: the ORM binds client-side, so
+    a transaction-mode pooler never sees a prepared statement, however often a query repeats."""
+    script = (
+        "import json\n"
+        "from django.db import connection\n"
+        "from clients.models import Client\n"
+        "for _ in range(8):\n"
+        "    list(Client.objects.filter(code='acme'))\n"
+        "with connection.cursor() as cursor:\n"
+        "    cursor.execute('SELECT count(*) FROM pg_prepared_statements')\n"
+        "    prepared = cursor.fetchone()[0]\n"
+        "print(json.dumps([connection.features.uses_server_side_binding, prepared]))\n"
+    )
+    env = {**os.environ, "DATABASE_PREPARED_STATEMENTS": "false"}
+    db = connection.settings_dict  # the test database: its tables exist, the rows don't matter
+    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    root = Path(__file__).resolve().parents[2]
+    out = subprocess.run(  # noqa: S603 - fixed arguments, no shell
+        [sys.executable, "manage.py", "shell", "-c", script],
+        cwd=root, env=env, check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == [False, 0]

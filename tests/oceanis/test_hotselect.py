@@ -17,7 +17,8 @@ from pathlib import Path
 
 import pytest
 from django.conf import settings
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
+from django.http import Http404
 from django.utils import timezone
 
 # The modules declaring the statements: importing them registers them in HotSelect.declared.
@@ -27,10 +28,19 @@ from alerts.models import Event, MonitoredHost
 from alerts.parsing import Alert
 from alerts.routing import resolve_clients
 from api.models import ApiToken, hash_token
+from backoffice.views.ticket import get_viewed_ticket
 from clients.models import Client, Contract
 from oceanis.db import HotSelect
-from tests.factories import ClientFactory, ContractFactory, SiteFactory, UserFactory
-from tickets.models import ReferenceCounter
+from tests.factories import (
+    ClientFactory,
+    ContactFactory,
+    ContractFactory,
+    SiteFactory,
+    TechnicianFactory,
+    UserFactory,
+    make_ticket,
+)
+from tickets.models import ReferenceCounter, Ticket, TicketSeen
 from tickets.references import next_reference
 
 pytestmark = pytest.mark.django_db
@@ -39,6 +49,14 @@ ROOT = Path(__file__).resolve().parents[2]
 TOKEN = ("api.ApiToken", settings.AUTH_USER_MODEL, "clients.Client")
 CLIENT_BY_CODE = ("clients.Client",)
 CONTRACT_IN_FORCE = ("clients.Contract",)
+VIEWED_TICKET = (
+    "tickets.Ticket",
+    "clients.Client",
+    "clients.Contact",
+    "clients.Site",
+    "clients.Contract",
+    settings.AUTH_USER_MODEL,
+)
 
 
 def statement(*labels: str) -> HotSelect:
@@ -65,11 +83,67 @@ def test_every_hotselect_of_the_code_has_its_equivalence_test_here():
         if relative.startswith((".venv/", "tests/", "var/")) or relative == "oceanis/db.py":
             continue
         declared += len(re.findall(r"\bHotSelect\(", path.read_text(encoding="utf-8")))
-    tested = {TOKEN, CLIENT_BY_CODE, CONTRACT_IN_FORCE}
+    tested = {TOKEN, CLIENT_BY_CODE, CONTRACT_IN_FORCE, VIEWED_TICKET}
     assert declared == len(tested)
     assert {s.labels for s in HotSelect.declared} >= tested
     for labels in tested:
         statement(*labels)
+
+
+def _viewed_ticket_orm(reference: str, viewer) -> Ticket:
+    """The ticket page's query before its prepared statement."""
+    seen = TicketSeen.objects.filter(ticket=OuterRef("pk"), user=viewer).values("seen_at")[:1]
+    related = ("client", "contact", "site", "contract", "created_by")
+    tickets = Ticket.objects.select_related(*related).annotate(viewer_seen_at=Subquery(seen))
+    return tickets.get(reference=reference)
+
+
+def test_the_viewed_ticket_statement_returns_the_orm_ticket():
+    client = ClientFactory(notification_recipients="a@acme.test")
+    site = SiteFactory(client=client)
+    referent = TechnicianFactory()
+    ContractFactory(client=client, hourly_rate=Decimal("92.50"), referent=referent)
+    author = UserFactory(last_login=timezone.now())
+    full = make_ticket(
+        client=client,
+        contact=ContactFactory(client=client, site=site, phone="02 51 10 20 00"),
+        site=site,
+        by=author,
+        description="Bourrage papier",
+        billable=True,
+    )
+    # No contact, site, contract nor author: every outer join unmatched.
+    bare = make_ticket(client=ClientFactory())
+    viewer, other, never = UserFactory(), UserFactory(), UserFactory()
+    seen_at = timezone.now().replace(microsecond=654321)
+    TicketSeen.objects.create(ticket=full, user=viewer, seen_at=seen_at)
+    TicketSeen.objects.create(ticket=full, user=other, seen_at=seen_at - dt.timedelta(days=1))
+    TicketSeen.objects.create(ticket=bare, user=other, seen_at=seen_at)
+    related = ("client", "contact", "site", "contract", "created_by")
+    for ticket in (full, bare):
+        for user in (viewer, other, never):
+            hot = get_viewed_ticket(ticket.reference, user)
+            orm = _viewed_ticket_orm(ticket.reference, user)
+            assert [snapshot(hot)] + [snapshot(getattr(hot, name)) for name in related] == [
+                snapshot(orm)
+            ] + [snapshot(getattr(orm, name)) for name in related]
+            # Loaded with the ticket, not on access.
+            assert set(hot._state.fields_cache) == set(orm._state.fields_cache) >= set(related)
+            assert (type(hot.viewer_seen_at), hot.viewer_seen_at) == (
+                type(orm.viewer_seen_at),
+                orm.viewer_seen_at,
+            )
+    # What the comparison covered: both join outcomes, a mark, another's mark, none.
+    assert get_viewed_ticket(full.reference, viewer).viewer_seen_at == seen_at
+    assert get_viewed_ticket(bare.reference, viewer).viewer_seen_at is None
+    assert get_viewed_ticket(full.reference, never).viewer_seen_at is None
+    assert get_viewed_ticket(bare.reference, other).viewer_seen_at == seen_at
+    loaded = get_viewed_ticket(full.reference, viewer)
+    assert loaded.contract.hourly_rate == Decimal("92.50") and loaded.created_by == author
+    unmatched = get_viewed_ticket(bare.reference, viewer)
+    assert [getattr(unmatched, name) for name in related[1:]] == [None] * 4
+    with pytest.raises(Http404):
+        get_viewed_ticket("OC-1999-000001", viewer)
 
 
 def _token(raw: str, **fields) -> ApiToken:

@@ -155,7 +155,11 @@ def _ensure_template(creation, original, verbosity: int, *, rebuild: bool, run: 
             row = lock.fetchone()
             if row is None or (rebuild and row[0] != MARK + run):
                 _build(creation, original, verbosity, template)
-                lock.execute(f'COMMENT ON DATABASE "{template}" IS %s', [MARK + run])
+                # A utility statement takes no bound parameter (server-side binding): a literal.
+                from psycopg import sql
+
+                mark = sql.quote(MARK + run)
+                lock.execute(f'COMMENT ON DATABASE "{template}" IS {mark}')
             drop_other_templates(lock, prefix, template)
         finally:
             lock.execute("SELECT pg_advisory_unlock(hashtextextended(%s, 0))", [prefix])
