@@ -155,6 +155,14 @@ DATABASES = {
     "default": env.db("DATABASE_URL", default=f"sqlite:///{VAR_DIR / 'oceanis.sqlite3'}"),
 }
 DATABASES["default"].setdefault("ATOMIC_REQUESTS", False)
+# Statements are bound and prepared server-side on PostgreSQL; false for a pooler that cannot
+# follow prepared statements (PgBouncer < 1.21 in transaction mode). Planning, not running, was
+# the cost of the hot reads: the ticket table's 32 indexes (partial ones for the queues) made
+# PostgreSQL spend 7–11 ms planning a pk lookup joined to its ticket, for 0.6 ms of execution.
+# psycopg prepares a statement once a connection has run it 5 times (the ORM's), or at once on
+# the hot cursor (oceanis/db.py); PostgreSQL keeps a custom plan where a generic one would be
+# worse (a partial index that only a literal value proves usable).
+DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # WAL + a busy timeout let the dev server and a worker share the file without "locked" errors.
     DATABASES["default"].setdefault("OPTIONS", {}).update(
@@ -166,19 +174,11 @@ else:
     DATABASES["default"].setdefault("TEST", {})["NAME"] = env(
         "TEST_DATABASE_NAME", default="test_oceanis"
     )
-# Statements are bound and prepared server-side on PostgreSQL; false for a pooler that cannot
-# follow prepared statements (PgBouncer < 1.21 in transaction mode). Planning, not running, was
-# the cost of the hot reads: the ticket table's 32 indexes (partial ones for the queues) made
-# PostgreSQL spend 7–11 ms planning a pk lookup joined to its ticket, for 0.6 ms of execution.
-# psycopg prepares a statement once a connection has run it 5 times (the ORM's), or at once on
-# the hot cursor (oceanis/db.py); PostgreSQL keeps a custom plan where a generic one would be
-# worse (a partial index that only a literal value proves usable).
-DATABASE_PREPARED_STATEMENTS = env.bool("DATABASE_PREPARED_STATEMENTS", default=True)
-if DATABASES["default"]["ENGINE"] != "django.db.backends.sqlite3" and DATABASE_PREPARED_STATEMENTS:
-    # Django turns psycopg's preparing off unless asked (prepare_threshold None).
-    DATABASES["default"].setdefault("OPTIONS", {}).update(
-        server_side_binding=True, prepare_threshold=5
-    )
+    if DATABASE_PREPARED_STATEMENTS:
+        # Django turns psycopg's preparing off unless asked (prepare_threshold None).
+        DATABASES["default"].setdefault("OPTIONS", {}).update(
+            server_side_binding=True, prepare_threshold=5
+        )
 # What one web request may wait for on PostgreSQL (milliseconds; 0 = no limit): a row lock, and
 # one statement. Past either the request answers 503 with Retry-After, well before gunicorn's
 # 30 s worker timeout would kill it. Celery workers and management commands are not limited.
