@@ -11,7 +11,6 @@ import sys
 import time
 from datetime import timedelta
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import time_machine
@@ -25,6 +24,7 @@ from notifications.inbound.service import inbound_process, inbound_receive, proc
 from notifications.models import InboundMessage, KnownMessageId
 from oceanis.celery import app
 from tests.factories import make_ticket
+from tests.support.database import database_url
 from tickets.models import Ticket
 
 from .corpus import raw
@@ -69,12 +69,7 @@ class SharedDatabase:
         env.update(DJANGO_SETTINGS_MODULE="oceanis.settings", PYTHONPATH=str(ROOT))
         env["MEDIA_ROOT"] = str(django_settings.MEDIA_ROOT)
         if self.vendor == "postgresql":
-            db = connection.settings_dict
-            credentials = quote(db["USER"] or "", safe="") + ":" + quote(db["PASSWORD"] or "")
-            env["DATABASE_URL"] = (
-                f"postgres://{credentials}@{db['HOST'] or '127.0.0.1'}:{db['PORT'] or 5432}/"
-                f"{db['NAME']}"
-            )
+            env["DATABASE_URL"] = database_url()
         else:
             env["DATABASE_URL"] = f"sqlite:///{self.file}"
         return env

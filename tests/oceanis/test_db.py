@@ -12,6 +12,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from oceanis.db import hot_cursor
+from tests.support.database import database_url
 
 pytestmark = pytest.mark.django_db
 
@@ -86,8 +87,7 @@ def test_a_process_started_without_prepared_statements_binds_client_side():
         "print(json.dumps([connection.features.uses_server_side_binding, prepared]))\n"
     )
     env = {**os.environ, "DATABASE_PREPARED_STATEMENTS": "false"}
-    db = connection.settings_dict  # the test database: its tables exist, the rows don't matter
-    env["DATABASE_URL"] = f"postgres://{db['USER']}@{db['HOST']}:{db['PORT']}/{db['NAME']}"
+    env["DATABASE_URL"] = database_url()  # the test database: its tables exist, rows don't matter
     root = Path(__file__).resolve().parents[2]
     out = subprocess.run(  # noqa: S603 - fixed arguments, no shell
         [sys.executable, "manage.py", "shell", "-c", script],

@@ -24,6 +24,7 @@ from django.utils import timezone
 from api.scopes import INTEGRATION_SCOPES
 from api.services import token_create
 from tests.factories import ContractFactory, TechnicianFactory
+from tests.support.database import database_url
 from tickets.models import ReferenceCounter, Ticket
 
 pytestmark = [
@@ -160,10 +161,9 @@ def _show_timeouts(code: str) -> str:
         "c = connection.cursor(); c.execute('SHOW lock_timeout'); a = c.fetchone()[0];"
         "c.execute('SHOW statement_timeout'); print(a, c.fetchone()[0])"
     )
-    db = connection.settings_dict
     env = {
         **os.environ,
-        "DATABASE_URL": f"postgres://{db['USER']}:{db['PASSWORD']}@{db['HOST']}:{db['PORT']}/postgres",
+        "DATABASE_URL": database_url("postgres"),
         "DB_LOCK_TIMEOUT_MS": "4000",
         "DB_STATEMENT_TIMEOUT_MS": "12000",
     }

@@ -12,11 +12,12 @@ import os
 import shutil
 import time
 from pathlib import Path
-from urllib.parse import quote
 
 import pytest
 import time_machine
 from django.db import connection
+
+from tests.support.database import database_url
 
 from .support import HttpSink, RedisServer, SmtpSink, Worker
 
@@ -111,15 +112,6 @@ def clock_at(tmp_path):
     yield start
     for clock in clocks:
         clock.stop()
-
-
-def database_url() -> str:
-    db = connection.settings_dict
-    user = quote(db.get("USER") or "", safe="")
-    password = quote(db.get("PASSWORD") or "", safe="")
-    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
-    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
-    return f"postgres://{credentials}{host}:{port}/{db['NAME']}"
 
 
 @pytest.fixture

@@ -13,6 +13,7 @@ from django.db import connection
 from django.urls import reverse
 
 from tests.factories import ClientFactory, TechnicianFactory, make_ticket
+from tests.support.database import database_url
 from tickets.models import Ticket
 
 pytestmark = [
@@ -72,9 +73,7 @@ def seed(template: Ticket, owners: list[int], clients: list[int]) -> None:
     # and chose a sequential scan, which production's autovacuum never leaves it to.
     import psycopg
 
-    db = connection.settings_dict
-    dsn = f"postgresql://{db['USER']}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{db['NAME']}"
-    with psycopg.connect(dsn, autocommit=True) as other:
+    with psycopg.connect(database_url(), autocommit=True) as other:
         other.execute("VACUUM ANALYZE tickets_ticket")
 
 

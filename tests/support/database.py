@@ -13,6 +13,8 @@ A test with ``reset_sequences=True`` (or a flush of some apps only) still gets D
 
 from __future__ import annotations
 
+from urllib.parse import quote
+
 # Written by migrations and post_migrate only; kept so that post_migrate has nothing to redo.
 KEPT = frozenset({"django_content_type", "auth_permission"})
 
@@ -63,3 +65,16 @@ def _kept_rows(db: str) -> tuple[int, int]:
             " (SELECT count(*) FROM auth_permission)"
         )
         return tuple(cursor.fetchone())
+
+
+def database_url(name: str | None = None) -> str:
+    """``postgres://`` URL of the test database (or of ``name`` on its server), for a subprocess
+    that must reach it: a worker, ``manage.py``, a separate connection."""
+    from django.db import connection
+
+    db = connection.settings_dict
+    user = quote(db.get("USER") or "", safe="")
+    password = quote(db.get("PASSWORD") or "", safe="")
+    credentials = f"{user}:{password}@" if password else (f"{user}@" if user else "")
+    host, port = db.get("HOST") or "127.0.0.1", db.get("PORT") or 5432
+    return f"postgres://{credentials}{host}:{port}/{name or db['NAME']}"
