@@ -212,11 +212,9 @@ def measure_child(args) -> dict:
     django.setup()
     from django.apps import apps
     from django.conf import settings
-    from django.db import connection
     from django.test import Client
 
     from staff.models import MANAGER_GROUP, Technician
-    from tickets.models import ACTIVE_STATES, Ticket
 
     if not Technician.objects.filter(user__groups__name=MANAGER_GROUP).exists():
         sys.exit("No manager found: seed the database first (bench/seed_volume.py).")
@@ -237,26 +235,17 @@ def measure_child(args) -> dict:
             clients[username] = client
         return clients[username]
 
-    plan = scenarios(client_for)
+    found = prepared(scenarios(client_for), client_for)
     if args.prepare:
-        return prepared(plan, client_for)
+        return found
     server = Server() if args.http else None
     load = [os.getloadavg()[0]]
     results = {}
     try:
-        for name, username, urls, headers in plan:
-            client = client_for(username)
+        for page in found["pages"]:
+            urls, headers, cookie = page["urls"], page["headers"], page["cookie"]
+            client = client_for(page["username"])
             meta = {f"HTTP_{k.upper().replace('-', '_')}": v for k, v in headers.items()}
-            queries = []
-
-            def count(execute, sql, params, many, context, queries=queries):
-                queries.append(sql)
-                return execute(sql, params, many, context)
-
-            client.get(urls[0], **meta)
-            with connection.execute_wrapper(count):
-                client.get(urls[0], **meta)
-            cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
 
             def get(url, client=client, meta=meta, headers=headers, cookie=cookie):
                 if server is None:
@@ -273,19 +262,13 @@ def measure_child(args) -> dict:
                 status, ms = get(urls[n % len(urls)])
                 assert status == 200, (urls[n % len(urls)], status)
                 timings.append(ms)
-            results[name] = {"timings": timings, "queries": len(queries)}
+            results[page["name"]] = {"timings": timings, "queries": page["queries"]}
     finally:
         if server:
             server.stop()
     load.append(os.getloadavg()[0])
-    return {
-        "database": connection.settings_dict["NAME"],
-        "tickets": Ticket.objects.count(),
-        # The seed's --open: open tickets and resolved ones not yet closed (the queues' rows).
-        "open": Ticket.objects.filter(state__in=ACTIVE_STATES).count(),
-        "load": load,
-        "pages": results,
-    }
+    facts = {key: found[key] for key in ("database", "tickets", "open")}
+    return {**facts, "load": load, "pages": results}
 
 
 def prepared(plan, client_for) -> dict:
@@ -311,12 +294,13 @@ def prepared(plan, client_for) -> dict:
             assert client.get(urls[0], **meta).status_code == 200, urls[0]
         cookie = client.cookies[settings.SESSION_COOKIE_NAME].value
         pages.append(
-            {"name": name, "urls": urls, "headers": headers, "cookie": cookie,
-             "queries": len(queries)}
+            {"name": name, "username": username, "urls": urls, "headers": headers,
+             "cookie": cookie, "queries": len(queries)}
         )  # fmt: skip
     return {
         "database": connection.settings_dict["NAME"],
         "tickets": Ticket.objects.count(),
+        # The seed's --open: open tickets and resolved ones not yet closed (the queues' rows).
         "open": Ticket.objects.filter(state__in=ACTIVE_STATES).count(),
         "pages": pages,
     }
